@@ -1,0 +1,1 @@
+"""Ganzhi (感知): owner experience management for property-management companies."""
