@@ -1,0 +1,87 @@
+"""Roles and what each may do.
+
+A role's permissions are data in ``ROLE_PERMISSIONS``; ``ganzhi.core.backends``
+answers Django's ``has_perm`` from it, so the admin, views and API ask one place.
+What a role may *see* (which org units) is decided in ``ganzhi.core.scoping``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HQ = "hq", _("HQ quality lead")
+    REGION_MANAGER = "region_manager", _("Regional manager")
+    PROJECT_MANAGER = "project_manager", _("Project manager")
+    CUSTOMER_SERVICE = "customer_service", _("Customer service")
+    FRONTLINE = "frontline", _("Front-line staff")
+    OWNER = "owner", _("Owner")
+
+
+_REGISTRY_VIEW = {
+    "org.view_company",
+    "org.view_region",
+    "org.view_project",
+    "org.view_building",
+    "org.view_unit",
+    "org.view_post",
+    "org.view_staff",
+    "owners.view_owner",
+    "owners.view_household",
+    "owners.view_householdmember",
+    "owners.view_importjob",
+}
+_REGISTRY_EDIT_PROJECT = {
+    "org.add_building",
+    "org.change_building",
+    "org.add_unit",
+    "org.change_unit",
+    "org.add_staff",
+    "org.change_staff",
+    "owners.add_owner",
+    "owners.change_owner",
+    "owners.add_household",
+    "owners.change_household",
+    "owners.add_householdmember",
+    "owners.change_householdmember",
+    "owners.delete_householdmember",
+    "owners.add_importjob",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.HQ: frozenset(
+        _REGISTRY_VIEW
+        | _REGISTRY_EDIT_PROJECT
+        | {
+            "org.add_region",
+            "org.change_region",
+            "org.add_project",
+            "org.change_project",
+            "org.add_post",
+            "org.change_post",
+        }
+    ),
+    Role.REGION_MANAGER: frozenset(
+        _REGISTRY_VIEW | _REGISTRY_EDIT_PROJECT | {"org.change_project"}
+    ),
+    Role.PROJECT_MANAGER: frozenset(
+        _REGISTRY_VIEW | _REGISTRY_EDIT_PROJECT | {"owners.view_personal_data"}
+    ),
+    Role.CUSTOMER_SERVICE: frozenset(
+        _REGISTRY_VIEW
+        | {
+            "owners.add_owner",
+            "owners.change_owner",
+            "owners.add_household",
+            "owners.change_household",
+            "owners.add_householdmember",
+            "owners.change_householdmember",
+            "owners.view_personal_data",
+        }
+    ),
+    Role.FRONTLINE: frozenset({"org.view_project", "org.view_building", "org.view_unit"}),
+    Role.OWNER: frozenset(),
+}
+
+# Roles that may open the Django admin (always scoped).
+ADMIN_ROLES = frozenset({Role.HQ, Role.REGION_MANAGER, Role.PROJECT_MANAGER})

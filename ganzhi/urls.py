@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ganzhi.api.api import api
+
+urlpatterns = [
+    path("", include("ganzhi.core.urls")),
+    path("org/", include("ganzhi.org.urls")),
+    path("owners/", include("ganzhi.owners.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
