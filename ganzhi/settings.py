@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
@@ -196,8 +197,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -216,6 +225,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ganzhi@localhost")
 GANZHI_LOGIN_MAX_FAILURES = env_int("GANZHI_LOGIN_MAX_FAILURES", 5)
 GANZHI_LOGIN_LOCKOUT_SECONDS = env_int("GANZHI_LOGIN_LOCKOUT_SECONDS", 900)
 GANZHI_API_TOKEN_DAYS = env_int("GANZHI_API_TOKEN_DAYS", 30)
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 GANZHI_IMPORT_MAX_BYTES = env_int("GANZHI_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 LOGGING = {

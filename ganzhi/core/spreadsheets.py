@@ -7,10 +7,11 @@ UTF-8 (with or without BOM) and then GB18030, the encodings Chinese Excel writes
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -32,12 +33,15 @@ class Sheet:
                 yield self.first_row_number + offset, row
 
 
-def read_sheet(path: Path | str, *, original_name: str | None = None) -> Sheet:
-    name = (original_name or str(path)).lower()
+def read_sheet(source: Path | str | BinaryIO, *, original_name: str | None = None) -> Sheet:
+    """The first sheet of a .csv or .xlsx file, given as a path or an open binary file."""
+    name = (original_name or str(getattr(source, "name", source))).lower()
     if name.endswith(".csv"):
-        return _read_csv(Path(path).read_bytes())
+        if isinstance(source, (str, Path)):
+            return _read_csv(Path(source).read_bytes())
+        return _read_csv(source.read())
     if name.endswith(".xlsx"):
-        return _read_xlsx(path)
+        return _read_xlsx(source)
     raise DomainError(
         "unsupported_file",
         _("Only .csv and .xlsx files can be imported."),
@@ -57,13 +61,13 @@ def _read_csv(data: bytes) -> Sheet:
     return _sheet_from_rows(iter(rows))
 
 
-def _read_xlsx(path: Path | str) -> Sheet:
+def _read_xlsx(source: Path | str | BinaryIO) -> Sheet:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise DomainError("bad_file", _("The file is not a readable .xlsx workbook.")) from exc
     try:
         sheet = workbook.worksheets[0]

@@ -45,7 +45,11 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "code"], name="region_code_unique"),
+            models.UniqueConstraint(
+                fields=["company", "code"],
+                name="region_code_unique",
+                violation_error_message=_("A region with this code already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,7 +75,11 @@ class Project(models.Model):
         verbose_name_plural = _("projects")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "code"], name="project_code_unique"),
+            models.UniqueConstraint(
+                fields=["company", "code"],
+                name="project_code_unique",
+                violation_error_message=_("A project with this code already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,7 +100,11 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
         ordering = ["project", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "name"], name="building_name_unique"),
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                name="building_name_unique",
+                violation_error_message=_("This project already has a building with this name."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,7 +148,11 @@ class Unit(models.Model):
         ordering = ["building", "entrance", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["building", "entrance", "number"], name="unit_number_unique"
+                fields=["building", "entrance", "number"],
+                name="unit_number_unique",
+                violation_error_message=_(
+                    "This building already has a unit with this entrance and number."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["project", "status"])]
@@ -167,7 +183,11 @@ class Post(models.Model):
         verbose_name_plural = _("posts")
         ordering = ["sort_order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "code"], name="post_code_unique"),
+            models.UniqueConstraint(
+                fields=["company", "code"],
+                name="post_code_unique",
+                violation_error_message=_("A post with this code already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -223,7 +243,13 @@ class Staff(models.Model):
         verbose_name_plural = _("staff")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "employee_no"], name="staff_no_unique"),
+            models.UniqueConstraint(
+                fields=["company", "employee_no"],
+                name="staff_no_unique",
+                violation_error_message=_(
+                    "A staff member with this employee number already exists."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,13 @@ def region_create(*, actor, code: str, name: str) -> Region:
 
 
 @transaction.atomic
+def region_update(*, actor, region: Region, **changes) -> Region:
+    require_perm(actor, "org.change_region")
+    apply_changes(region, changes)
+    return validated_save(region)
+
+
+@transaction.atomic
 def project_create(
     *, actor, region: Region, code: str, name: str, city: str = "", address: str = ""
 ) -> Project:

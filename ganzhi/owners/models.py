@@ -121,6 +121,7 @@ class Household(models.Model):
                 fields=["unit"],
                 condition=models.Q(is_current=True),
                 name="one_current_household_per_unit",
+                violation_error_message=_("This unit already has a current household."),
             ),
         ]
 
@@ -153,7 +154,11 @@ class HouseholdMember(models.Model):
         verbose_name = _("household member")
         verbose_name_plural = _("household members")
         constraints = [
-            models.UniqueConstraint(fields=["household", "owner"], name="member_once"),
+            models.UniqueConstraint(
+                fields=["household", "owner"],
+                name="member_once",
+                violation_error_message=_("This person is already a member of the household."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,7 @@
 """Writes to the owner registry."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +14,8 @@ from ganzhi.org.models import Unit
 from ganzhi.org.services import apply_changes
 from ganzhi.owners.importing import import_households
 from ganzhi.owners.models import Household, HouseholdMember, ImportJob, Owner
+
+logger = logging.getLogger(__name__)
 
 
 def _check_phone(phone: str) -> str:
@@ -111,6 +115,15 @@ def import_job_create(*, actor, project, upload) -> ImportJob:
     return job
 
 
+def _import_job_failed(job: ImportJob, exc: DomainError) -> None:
+    ImportJob.objects.filter(id=job.id).update(
+        status=ImportJob.Status.FAILED,
+        summary={"code": exc.code, "message": str(exc.message)},
+        errors=exc.details if isinstance(exc.details, list) else [],
+        finished_at=timezone.now(),
+    )
+
+
 def import_job_run(*, job_id: int) -> None:
     """Run one queued import; the outcome (summary or row errors) is stored on the job."""
     job = ImportJob.objects.select_related("project").get(id=job_id)
@@ -122,17 +135,21 @@ def import_job_run(*, job_id: int) -> None:
         ImportJob.objects.filter(id=job.id).update(rows_done=done, rows_total=total)
 
     try:
-        sheet = read_sheet(job.file.path, original_name=job.original_name)
+        with job.file.open("rb") as handle:
+            sheet = read_sheet(handle, original_name=job.original_name)
         result = import_households(project=job.project, sheet=sheet, progress=progress)
     except DomainError as exc:
-        errors = exc.details if isinstance(exc.details, list) else []
-        ImportJob.objects.filter(id=job.id).update(
-            status=ImportJob.Status.FAILED,
-            summary={"code": exc.code, "message": str(exc.message)},
-            errors=errors,
-            finished_at=timezone.now(),
-        )
+        _import_job_failed(job, exc)
         return
+    except Exception:
+        logger.exception("import job %s crashed", job.public_id)
+        _import_job_failed(
+            job,
+            DomainError(
+                "import_crashed", _("The import failed unexpectedly; nothing was changed.")
+            ),
+        )
+        raise
     ImportJob.objects.filter(id=job.id).update(
         status=ImportJob.Status.SUCCEEDED,
         rows_done=result.rows,

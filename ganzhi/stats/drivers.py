@@ -38,6 +38,7 @@ import numpy as np
 from ganzhi.stats.errors import StatsError
 
 Method = Literal["shapley", "relative-weights", "dominance"]
+METHODS: tuple[Method, ...] = ("shapley", "relative-weights", "dominance")
 
 MAX_SUBSET_PREDICTORS = 15
 """Shapley and dominance visit all 2^p predictor subsets; beyond 15 that is too slow."""
@@ -152,6 +153,10 @@ def key_drivers(
     predictors (named), R² of zero, an unknown method, and more than 15 predictors for
     ``"shapley"`` or ``"dominance"``.
     """
+    if method not in METHODS:
+        raise StatsError(
+            f"method must be 'shapley', 'relative-weights' or 'dominance', got {method!r}"
+        )
     predictors, target, row_weights = _validated_inputs(X, y, names, weights)
     used = row_weights > 0
     predictors, target, row_weights = predictors[used], target[used], row_weights[used]
@@ -175,15 +180,11 @@ def key_drivers(
     if method == "relative-weights":
         importance = _relative_weights(predictor_correlation, target_correlation)
         dominance = None
-    elif method in ("shapley", "dominance"):
+    else:
         subset_r2 = _subset_r2(predictor_correlation, target_correlation)
         contributions = _conditional_contributions(subset_r2, p)
         importance = contributions.mean(axis=1)
         dominance = _dominance(subset_r2, contributions) if method == "dominance" else None
-    else:
-        raise StatsError(
-            f"method must be 'shapley', 'relative-weights' or 'dominance', got {method!r}"
-        )
     return DriverResult(
         method=method,
         n=n,
@@ -246,8 +247,8 @@ def _cut(values: dict[str, float], cut: float | None, axis: str) -> float:
 def _validated_inputs(
     X: np.ndarray, y: np.ndarray, names: list[str], weights: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    predictors = np.asarray(X, dtype=float)
-    target = np.asarray(y, dtype=float)
+    predictors = _numeric(X, "X")
+    target = _numeric(y, "y")
     if predictors.ndim != 2:
         raise StatsError(f"X must be a 2-D (rows × predictors) matrix, got {predictors.ndim}-D")
     if target.ndim != 1:
@@ -269,10 +270,17 @@ def _validated_inputs(
     return predictors, target, _validated_weights(weights, rows)
 
 
+def _numeric(values: np.ndarray, label: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise StatsError(f"{label} must be numeric") from error
+
+
 def _validated_weights(weights: np.ndarray | None, rows: int) -> np.ndarray:
     if weights is None:
         return np.ones(rows)
-    row_weights = np.asarray(weights, dtype=float)
+    row_weights = _numeric(weights, "weights")
     if row_weights.shape != (rows,):
         raise StatsError(f"weights must be 1-D with {rows} values, got shape {row_weights.shape}")
     if not np.isfinite(row_weights).all():

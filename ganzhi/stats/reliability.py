@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
+from ganzhi.stats._checks import check_confidence
 from ganzhi.stats.errors import StatsError
 
 MissingPolicy = Literal["listwise", "pairwise"]
@@ -89,7 +90,8 @@ def cronbach_alpha(
 
     Missing answers:
 
-    * ``"listwise"``: only rows answering every item are used; ``n`` is their number.
+    * ``"listwise"``: only rows answering every item are used; ``n`` is their number, and
+      the Feldt interval uses it (pingouin's listwise interval counts the dropped rows too).
     * ``"pairwise"``: each Cᵢⱼ uses the rows answering both items i and j (Cᵢᵢ: the rows
       answering item i), as pandas ``DataFrame.cov`` and pingouin's ``nan_policy="pairwise"``
       do; each Rᵢⱼ is the Pearson correlation over the rows answering both items.
@@ -108,8 +110,7 @@ def cronbach_alpha(
     with zero variance, or a confidence outside (0, 1).
     """
     answers = _answer_matrix(data, items)
-    if not 0.0 < confidence < 1.0:
-        raise StatsError(f"confidence must be between 0 and 1, got {confidence}")
+    confidence = check_confidence(confidence)
     if missing == "listwise":
         n, covariance, correlation = _listwise_moments(answers, items)
     elif missing == "pairwise":

@@ -235,6 +235,7 @@ def test_to_dict_has_exact_keys_and_plain_types():
         (HAND, HAND_ITEMS, {"missing": "mean"}, "missing must be"),
         (np.array([[1.0, np.inf], [2.0, 3.0]]), ["a", "b"], {}, "infinite"),
         (np.array([1.0, 2.0, 3.0]), ["a"], {}, "2-D"),
+        (np.array([["x", "y"], ["z", "w"]]), ["a", "b"], {}, "numeric"),
     ],
 )
 def test_degenerate_input_raises_stats_error(answers, items, options, message):

@@ -1,0 +1,152 @@
+"""``ganzhi``: the command line for operators and analysts.
+
+Thin by design: each command parses its arguments, calls a service and prints.
+``ganzhi stats`` runs without Django (pure statistics on CSV files).
+"""
+
+import argparse
+import os
+import sys
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["stats"]:
+        from ganzhi.stats.cli import main as stats_main
+
+        return stats_main(argv[1:])
+    if argv[:1] == ["manage"]:
+        _setup_django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["ganzhi manage", *argv[1:]])
+        return 0
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    _setup_django()
+    return args.handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ganzhi",
+        description="Ganzhi (感知) — owner experience management for property companies.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="migrate, load the demo on first start (demo mode), serve web + worker"
+    )
+    run.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    run.add_argument("--host", default=os.environ.get("GANZHI_HOST", "127.0.0.1"))
+    run.add_argument("--web-workers", type=int, default=2)
+    run.add_argument(
+        "--demo-households",
+        type=int,
+        default=3000,
+        help="size of the demo company loaded on first start (demo mode only)",
+    )
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="generate the demo company")
+    demo.add_argument("--households", type=int, required=True)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(handler=_demo)
+
+    imports = commands.add_parser("import", help="import registry data from CSV or .xlsx")
+    kinds = imports.add_subparsers(title="what", metavar="WHAT")
+    households = kinds.add_parser("households", help="units, owners and households of a project")
+    households.add_argument("file")
+    households.add_argument("--project", required=True, help="project code")
+    households.add_argument("--company", help="company code (when several companies exist)")
+    households.set_defaults(handler=_import_households)
+
+    commands.add_parser("stats", help="statistics on CSV files (ganzhi stats --help)")
+    commands.add_parser("manage", help="Django management commands (ganzhi manage help)")
+    return parser
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ganzhi.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str) -> int:
+    print(f"ganzhi: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _demo(args) -> int:
+    from ganzhi.core.errors import DomainError
+    from ganzhi.demo.generator import generate_demo
+
+    if args.households < 1:
+        return _fail("--households must be at least 1")
+
+    def progress(stage: str, done: int, total: int) -> None:
+        print(f"\r{stage}: {done}/{total}", end="", flush=True)
+
+    try:
+        summary = generate_demo(households=args.households, seed=args.seed, progress=progress)
+    except DomainError as exc:
+        print()
+        return _fail(str(exc.message))
+    print()
+    for name, value in vars(summary).items():
+        print(f"{name:>12}: {value}")
+    return 0
+
+
+def _import_households(args) -> int:
+    from django.utils.translation import gettext as _
+
+    from ganzhi.core.errors import DomainError
+    from ganzhi.core.spreadsheets import read_sheet
+    from ganzhi.org.models import Project
+    from ganzhi.owners.importing import import_households
+
+    projects = Project.objects.filter(code=args.project)
+    if args.company:
+        projects = projects.filter(company__code=args.company)
+    matches = list(projects.select_related("company")[:2])
+    if not matches:
+        return _fail(f"no project with code {args.project!r}")
+    if len(matches) > 1:
+        return _fail(f"project code {args.project!r} exists in several companies: add --company")
+    if not os.path.isfile(args.file):
+        return _fail(f"no such file: {args.file}")
+    try:
+        result = import_households(project=matches[0], sheet=read_sheet(args.file))
+    except DomainError as exc:
+        print(f"ganzhi: {exc.message}", file=sys.stderr)
+        for error in exc.details or []:
+            print(
+                f"  {_('row')} {error['row']}\t{error['column']}\t{error['message']}",
+                file=sys.stderr,
+            )
+        return EXIT_USAGE
+    print(f"{result.rows} rows; created {result.created}; updated {result.updated}")
+    return 0
+
+
+def _run(args) -> int:
+    from ganzhi.core.launcher import launch
+
+    return launch(
+        host=args.host,
+        port=args.port,
+        web_workers=args.web_workers,
+        demo_households=args.demo_households,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

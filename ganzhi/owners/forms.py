@@ -1,0 +1,35 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ganzhi.core.scoping import visible
+from ganzhi.org.forms import ScopedFilterForm
+from ganzhi.org.models import Project
+
+
+class OwnerFilterForm(ScopedFilterForm):
+    q = forms.CharField(label=_("Name or last digits of the phone"), required=False, max_length=50)
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label=_("All projects"),
+    )
+
+    def __init__(self, data, *, user):
+        super().__init__(data, user=user)
+        self.fields["project"].queryset = visible(Project.objects.all(), user)
+
+
+class ImportForm(forms.Form):
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), to_field_name="public_id"
+    )
+    file = forms.FileField(
+        label=_("Registry file (.csv or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = visible(Project.objects.all(), user)
