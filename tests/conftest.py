@@ -20,6 +20,8 @@ from ganzhi.owners.models import Household, HouseholdMember, Owner
 
 PASSWORD = "pw-123456"
 
+pytest_plugins = ["tests.browser"]
+
 
 @dataclass
 class World:
@@ -71,9 +73,7 @@ def make_user(company, username, role, *, projects=(), regions=(), post=None, is
 
 def make_project(company, region, code, name, buildings=("1栋",)):
     project = Project.objects.create(company=company, region=region, code=code, name=name)
-    made = [
-        Building.objects.create(company=company, project=project, name=b) for b in buildings
-    ]
+    made = [Building.objects.create(company=company, project=project, name=b) for b in buildings]
     return project, made
 
 

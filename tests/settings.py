@@ -3,9 +3,11 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnop")
-os.environ.setdefault("GANZHI_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+os.environ.setdefault(
+    "GANZHI_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
 
-from ganzhi.settings import *  # noqa: E402,F403
+from ganzhi.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -11,6 +11,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ganzhi.core.roles import Role
 
@@ -224,7 +225,7 @@ class Staff(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     employee_no = models.CharField(_("employee number"), max_length=30)
     post = models.ForeignKey(
         Post, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
@@ -234,7 +235,7 @@ class Staff(models.Model):
     supervisor = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("staff", "active"), default=True)
 
     scope_project_path = "projects"
 

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ganzhi.org.models import Company, Project, Unit
 
@@ -55,7 +56,7 @@ class Owner(models.Model):
         blank=True,
         related_name="owner",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     id_number = models.CharField(_("ID number"), max_length=30, blank=True)
     age_band = models.CharField(_("age band"), max_length=20, choices=AgeBand.choices, blank=True)

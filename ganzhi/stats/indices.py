@@ -186,9 +186,10 @@ def poststratification_weights(
 def respondent_weights(
     strata: Sequence[str], population: Mapping[str, float]
 ) -> NDArray[np.float64]:
-    """Each respondent's post-stratification weight, given the respondent's stratum label.
+    """Each respondent's post-stratification weight w_i = w_h(i) = (N_h/N)/(n_h/n).
 
-    Counts respondents per stratum and applies :func:`poststratification_weights`.
+    n_h is counted from the respondents' stratum labels, then :func:`poststratification_weights`
+    (Kalton & Flores-Cervantes 2003, §2.1) gives each stratum's weight.
     """
     weights = poststratification_weights(population, Counter(strata))
     return np.array([weights[stratum] for stratum in strata], dtype=float)

@@ -26,9 +26,10 @@ def test_wrong_password_answers_401_with_code(world):
 def test_repeated_failures_lock_the_login_even_with_the_right_password(world, settings):
     cache.clear()
     for _ in range(settings.GANZHI_LOGIN_MAX_FAILURES):
-        assert ApiClient().post(
-            "/auth/token", {"username": "hq", "password": "wrong"}
-        ).status_code == 401
+        assert (
+            ApiClient().post("/auth/token", {"username": "hq", "password": "wrong"}).status_code
+            == 401
+        )
     response = ApiClient().post("/auth/token", {"username": "hq", "password": "pw-123456"})
     assert response.status_code == 429
     assert response.json()["code"] == "too_many_attempts"

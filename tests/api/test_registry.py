@@ -93,8 +93,13 @@ def test_manager_creates_and_updates_a_unit_in_their_project(api_as, world):
     api = api_as("manager")
     created = api.post(
         "/units",
-        {"building": str(world.building_a.public_id), "entrance": "2", "number": "0502",
-         "area": "101.25", "type": "residential"},
+        {
+            "building": str(world.building_a.public_id),
+            "entrance": "2",
+            "number": "0502",
+            "area": "101.25",
+            "type": "residential",
+        },
     )
     assert created.status_code == 201, created.content
     body = created.json()
@@ -115,13 +120,15 @@ def test_writes_outside_scope_or_role_are_refused(api_as, world):
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_reference"
-    assert manager.patch(f"/units/{world.unit_b.public_id}", {"status": "vacant"}).status_code == 404
+    assert (
+        manager.patch(f"/units/{world.unit_b.public_id}", {"status": "vacant"}).status_code == 404
+    )
     denied = manager.post("/regions", {"code": "north", "name": "华北区域"})
     assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
     frontline = api_as("frontline")
-    assert frontline.patch(
-        f"/units/{world.unit_x.public_id}", {"status": "vacant"}
-    ).status_code == 403
+    assert (
+        frontline.patch(f"/units/{world.unit_x.public_id}", {"status": "vacant"}).status_code == 403
+    )
     world.unit_x.refresh_from_db()
     assert world.unit_x.status == "occupied"
 
@@ -142,13 +149,21 @@ def test_hq_creates_region_and_project(api_as, world):
 
 def test_customer_service_registers_an_owner_with_validation(api_as, world):
     api = api_as("staff")
-    bad = api.post("/owners", {"unit": str(world.unit_b.public_id), "name": "陈静",
-                               "phone": "12345"})
+    bad = api.post(
+        "/owners", {"unit": str(world.unit_b.public_id), "name": "陈静", "phone": "12345"}
+    )
     assert bad.status_code == 400
     assert "phone" in bad.json()["details"]
-    good = api.post("/owners", {"unit": str(world.unit_b.public_id), "name": "陈静",
-                                "phone": "+86 137-1234-5678", "relation": "family",
-                                "communication_style": "owl"})
+    good = api.post(
+        "/owners",
+        {
+            "unit": str(world.unit_b.public_id),
+            "name": "陈静",
+            "phone": "+86 137-1234-5678",
+            "relation": "family",
+            "communication_style": "owl",
+        },
+    )
     assert good.status_code == 201, good.content
     body = good.json()
     assert body["phone"] == "13712345678"

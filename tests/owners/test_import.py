@@ -74,9 +74,16 @@ def test_good_file_imports_everything(world, tmp_path):
     )
     assert result.rows == 5
     assert result.created == {
-        "buildings": 2, "units": 4, "households": 3, "owners": 4, "household_members": 4,
-    } | {k: v for k, v in result.created.items() if k not in
-         {"buildings", "units", "households", "owners", "household_members"}}
+        "buildings": 2,
+        "units": 4,
+        "households": 3,
+        "owners": 4,
+        "household_members": 4,
+    } | {
+        k: v
+        for k, v in result.created.items()
+        if k not in {"buildings", "units", "households", "owners", "household_members"}
+    }
     unit = Unit.objects.get(project=world.project_a, building__name="3栋", number="0101")
     assert unit.floor == 1 and str(unit.area) == "89.50" and unit.status == "occupied"
     household = Household.objects.get(unit=unit)
@@ -117,7 +124,7 @@ def test_one_bad_row_writes_nothing_and_names_the_row(world, tmp_path):
         import_households(project=world.project_a, sheet=read_sheet(write_csv(tmp_path, rows)))
     errors = {(e.row, e.column): e.message for e in caught.value.errors}
     assert set(errors) == {(7, "建筑面积"), (7, "手机号"), (7, "入住日期")}
-    assert errors[(7, "手机号")] == "不是有效的 11 位手机号码。"
+    assert errors[(7, "手机号")] == "不是 11 位中国大陆手机号。"
     assert "未导入" in caught.value.message
     assert snapshot(world.project_a) == before
 
@@ -208,8 +215,9 @@ def test_web_import_runs_in_the_worker(world, tmp_path, django_capture_on_commit
     assert partial.lstrip().startswith('<section id="import-status"')
 
 
-def test_web_import_of_a_bad_file_shows_the_row_errors(world, tmp_path,
-                                                      django_capture_on_commit_callbacks):
+def test_web_import_of_a_bad_file_shows_the_row_errors(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
     client = world.client_for(world.manager)
     rows = [*GOOD_ROWS, ["翠湖花园", "6栋", "1", "", "80", "", "", ""]]
     with django_capture_on_commit_callbacks(execute=True):
@@ -232,7 +240,7 @@ def test_web_import_refuses_other_projects_and_roles(world, tmp_path):
     text = tmp_path / "x.txt"
     text.write_text("x")
     page = upload(world.client_for(world.manager), world.project_a, text)
-    assert "只能导入 .csv 和 .xlsx 文件" in page.content.decode()
+    assert "仅支持导入 .csv 和 .xlsx 文件" in page.content.decode()
     assert not ImportJob.objects.exists()
 
 
@@ -251,8 +259,20 @@ def test_import_job_pages_are_scoped(world, tmp_path, django_capture_on_commit_c
 def test_cli_import(world, tmp_path, capsys):
     from ganzhi.cli import main
 
-    assert main(["import", "households", str(write_csv(tmp_path, GOOD_ROWS)),
-                 "--project", "A", "--company", "shifan"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "households",
+                str(write_csv(tmp_path, GOOD_ROWS)),
+                "--project",
+                "A",
+                "--company",
+                "shifan",
+            ]
+        )
+        == 0
+    )
     assert "5 rows" in capsys.readouterr().out
     bad = write_csv(tmp_path, [["翠湖花园", "", "1", "0101", "", "", "", ""]], name="bad.csv")
     assert main(["import", "households", str(bad), "--project", "A", "--company", "shifan"]) == 2

@@ -14,9 +14,12 @@ def test_admin_change_page_outside_scope_is_not_shown(world):
     assert ok.status_code == 200
     other = client.get(f"/admin/org/unit/{world.unit_b.pk}/change/")
     assert other.status_code == 302  # Django's admin: "does not exist" and back to the index
-    assert world.client_for(world.outsider).get(
-        f"/admin/owners/owner/{world.owner_x.pk}/change/"
-    ).status_code == 302
+    assert (
+        world.client_for(world.outsider)
+        .get(f"/admin/owners/owner/{world.owner_x.pk}/change/")
+        .status_code
+        == 302
+    )
 
 
 def test_admin_foreign_key_choices_are_scoped(world):
@@ -25,9 +28,11 @@ def test_admin_foreign_key_choices_are_scoped(world):
 
 
 def test_admin_hides_full_phone_from_hq(world):
-    html = world.client_for(world.hq).get(
-        f"/admin/owners/owner/{world.owner_x.pk}/change/"
-    ).content.decode()
+    html = (
+        world.client_for(world.hq)
+        .get(f"/admin/owners/owner/{world.owner_x.pk}/change/")
+        .content.decode()
+    )
     assert "138****1234" in html
     assert "13812341234" not in html
 

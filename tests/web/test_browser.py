@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.browser import browser, phone_page  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
