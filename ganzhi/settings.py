@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "ganzhi.core",
     "ganzhi.org",
     "ganzhi.owners",
+    "ganzhi.workorders",
     "ganzhi.api",
     "ganzhi.demo",
 ]

@@ -4,9 +4,9 @@
 instances; a million households need ~5 million rows. ``FastTable`` skips the
 ORM for the big tables: the generator builds rows of database-ready values
 (ints, str, bool; dates as ISO strings, decimals as strings, UUIDs as 32 hex
-digits), ``allocate_ids`` reserves primary keys so children can point at their
-parents without reading anything back, and ``insert`` writes with
-``executemany`` (SQLite) or ``COPY`` (PostgreSQL).
+digits, see ``TimeOrderedIds``), ``allocate_ids`` reserves primary keys so
+children can point at their parents without reading anything back, and
+``insert`` writes with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL).
 
 Columns the generator does not give are filled from the model: ``auto_now`` /
 ``auto_now_add`` get the current time, other fields their default (once per
@@ -21,6 +21,8 @@ table's sequence and are safe under concurrency anyway.
 """
 
 import os
+import struct
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,14 +32,35 @@ from django.db.models import Model
 from django.utils import timezone
 
 
-def uuid4_hex(n: int) -> list[str]:
-    """``n`` random version-4 UUIDs as 32 hex digits (what UUIDField stores on SQLite;
-    PostgreSQL parses the same text). ~10× faster than ``uuid.uuid4().hex``."""
-    raw = bytearray(os.urandom(16 * n))
-    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])
-    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])
-    text = raw.hex()
-    return [text[i : i + 32] for i in range(0, 32 * n, 32)]
+class TimeOrderedIds:
+    """Public ids for bulk rows: UUIDs in the version-7 layout (48-bit Unix milliseconds,
+    a 12-bit sequence, 62 random bits), strictly increasing within a run.
+
+    Random (version-4) keys land all over the unique ``public_id`` indexes, so every
+    transaction rewrites most of their pages (on SQLite the generator then wrote ~35 GB
+    of WAL for a 1 GB database); increasing keys append at the right edge. They stay
+    unguessable (62 random bits) and are ordinary UUIDs to Django and the API.
+    Returned as 32 hex digits: what UUIDField stores on SQLite; PostgreSQL parses it.
+    """
+
+    def __init__(self) -> None:
+        self.ms = 0
+        self.seq = 0
+
+    def take(self, n: int) -> list[str]:
+        now = time.time_ns() // 1_000_000
+        if now > self.ms:
+            self.ms, self.seq = now, 0
+        out = []
+        ms, seq = self.ms, self.seq
+        for rand in struct.unpack(f">{n}Q", os.urandom(8 * n)):
+            if seq > 0xFFF:  # more than 4,096 in a millisecond: borrow the next one
+                ms, seq = ms + 1, 0
+            high = (ms << 16) | 0x7000 | seq
+            out.append(f"{high:016x}{(rand & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000:016x}")
+            seq += 1
+        self.ms, self.seq = ms, seq
+        return out
 
 
 class FastTable:

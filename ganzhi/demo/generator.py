@@ -18,8 +18,9 @@ How it stays deterministic and fast:
   ``ganzhi.demo.bulk.FastTable`` (explicit ids, ``COPY`` / ``executemany``);
   small ones through ``bulk_create``.
 - One transaction for the company skeleton (company, posts, regions, HQ and
-  regional managers), then one per project. A crash leaves the skeleton and
-  the finished projects, never half a project; the company keeps the name
+  regional managers), then one per chunk of whole projects (~25,000
+  households). A crash leaves the skeleton and the chunks written so far,
+  never half a project; the company keeps the name
   "示范物业集团（生成中）" until the last project is written, and a new run
   refuses (``demo_exists``) — start again on a fresh database.
 """
@@ -36,7 +37,7 @@ from django.db import IntegrityError, connection, transaction
 
 from ganzhi.core.errors import DomainError
 from ganzhi.demo import names
-from ganzhi.demo.bulk import FastTable, uuid4_hex
+from ganzhi.demo.bulk import FastTable, TimeOrderedIds
 from ganzhi.demo.names import Weighted
 from ganzhi.org.models import Building, Company, Post, Project, Region, Staff, Unit
 from ganzhi.owners.models import Household, HouseholdMember, Owner
@@ -46,6 +47,9 @@ DEMO_NAME = "示范物业集团"
 IN_PROGRESS_MARK = "（生成中）"
 REFERENCE_DATE = date(2026, 10, 31)  # "today" for the demo data: dates never depend on the clock
 MAX_HOUSEHOLDS = 10_000_000
+# Projects are written in transactions of whole projects, about this many households
+# each: fewer commits rewrite fewer index pages (SQLite WAL, PostgreSQL full pages).
+CHUNK_HOUSEHOLDS = 25_000
 
 # The six front-line posts (code, name), created for the demo company.
 POSTS = [
@@ -224,7 +228,7 @@ def generate_demo(
 
     Raises DomainError("demo_exists") if a company with code "demo" exists.
     ``progress(stage, done, total)`` is called after the skeleton ("company")
-    and after each project ("projects").
+    and for each project once it is committed ("projects").
     """
     if not isinstance(households, int) or not 1 <= households <= MAX_HOUSEHOLDS:
         raise DomainError("demo_invalid_size", f"演示数据的户数须在 1 到 {MAX_HOUSEHOLDS:,} 之间。")
@@ -248,11 +252,13 @@ def generate_demo(
     notify("company", 1, 1)
 
     phones = PhoneBook(Random(plan.phone_seed))
-    with _bulk_load_cache():
-        for spec in plan.projects:
-            rows = ProjectBuilder(spec, phones, writer.next_employee_no).build()
-            with transaction.atomic():
+    chunk: list[tuple[ProjectSpec, ProjectRows]] = []
+
+    def write_chunk() -> None:
+        with transaction.atomic():
+            for spec, rows in chunk:
                 writer.write_project(spec, rows)
+        for spec, rows in chunk:
             summary.projects += 1
             summary.buildings += len(rows.buildings)
             summary.units += len(rows.units)
@@ -260,6 +266,15 @@ def generate_demo(
             summary.owners += len(rows.owners)
             summary.staff += len(rows.staff)
             notify("projects", spec.index + 1, len(plan.projects))
+        chunk.clear()
+
+    with _bulk_load_cache():
+        for spec in plan.projects:
+            chunk.append((spec, ProjectBuilder(spec, phones, writer.next_employee_no).build()))
+            if sum(s.households for s, _rows in chunk) >= CHUNK_HOUSEHOLDS:
+                write_chunk()
+        if chunk:
+            write_chunk()
 
     summary.staff += 1 + len(plan.regions)  # HQ lead and regional managers
     Company.objects.filter(pk=company.pk).update(name=DEMO_NAME)
@@ -773,6 +788,7 @@ class _Writer:
         self.company = company
         self.plan = plan
         self.employees = 0
+        self.public_ids = TimeOrderedIds()
         self.posts: dict[str, int] = {}
         self.region_ids: list[int] = []
         self.region_manager_ids: list[int] = []
@@ -868,12 +884,13 @@ class _Writer:
         )
         building_ids = [b.id for b in buildings]
 
+        take = self.public_ids.take
         unit_ids = self.units.allocate_ids(len(rows.units))
         self.units.insert(
             [
                 (uid, pub, company_id, project_id, building_ids[b], *rest)
                 for uid, pub, (b, *rest) in zip(
-                    unit_ids, uuid4_hex(len(rows.units)), rows.units, strict=True
+                    unit_ids, take(len(rows.units)), rows.units, strict=True
                 )
             ]
         )
@@ -882,7 +899,7 @@ class _Writer:
             [
                 (hid, pub, company_id, project_id, unit_ids[u], move_in, True)
                 for hid, pub, (u, move_in) in zip(
-                    household_ids, uuid4_hex(len(rows.households)), rows.households, strict=True
+                    household_ids, take(len(rows.households)), rows.households, strict=True
                 )
             ]
         )
@@ -891,7 +908,7 @@ class _Writer:
             [
                 (oid, pub, company_id, *values)
                 for oid, pub, values in zip(
-                    owner_ids, uuid4_hex(len(rows.owners)), rows.owners, strict=True
+                    owner_ids, take(len(rows.owners)), rows.owners, strict=True
                 )
             ]
         )

@@ -189,6 +189,11 @@ def test_unsupported_or_empty_files(world, tmp_path):
 
 
 def run_worker():
+    """The real django-tasks database worker, processing what is queued, then exiting.
+
+    Tests that run it use a transactional database: the worker commits and closes
+    connections as it does in production.
+    """
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
@@ -198,10 +203,10 @@ def upload(client, project, path):
     return client.post("/owners/import/", {"project": str(project.public_id), "file": data})
 
 
-def test_web_import_runs_in_the_worker(world, tmp_path, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_web_import_runs_in_the_worker(world, tmp_path):
     client = world.client_for(world.manager)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = upload(client, world.project_a, write_csv(tmp_path, GOOD_ROWS))
+    response = upload(client, world.project_a, write_csv(tmp_path, GOOD_ROWS))
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert job.status == "pending"
@@ -215,13 +220,11 @@ def test_web_import_runs_in_the_worker(world, tmp_path, django_capture_on_commit
     assert partial.lstrip().startswith('<section id="import-status"')
 
 
-def test_web_import_of_a_bad_file_shows_the_row_errors(
-    world, tmp_path, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_web_import_of_a_bad_file_shows_the_row_errors(world, tmp_path):
     client = world.client_for(world.manager)
     rows = [*GOOD_ROWS, ["翠湖花园", "6栋", "1", "", "80", "", "", ""]]
-    with django_capture_on_commit_callbacks(execute=True):
-        response = upload(client, world.project_a, write_csv(tmp_path, rows))
+    response = upload(client, world.project_a, write_csv(tmp_path, rows))
     run_worker()
     job = ImportJob.objects.get()
     assert job.status == "failed"
@@ -244,7 +247,7 @@ def test_web_import_refuses_other_projects_and_roles(world, tmp_path):
     assert not ImportJob.objects.exists()
 
 
-def test_import_job_pages_are_scoped(world, tmp_path, django_capture_on_commit_callbacks):
+def test_import_job_pages_are_scoped(world, tmp_path):
     upload(world.client_for(world.manager), world.project_a, write_csv(tmp_path, GOOD_ROWS))
     job = ImportJob.objects.get()
     url = f"/owners/import/{job.public_id}/"
