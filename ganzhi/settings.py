@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "ganzhi.org",
     "ganzhi.owners",
     "ganzhi.workorders",
+    "ganzhi.notifications",
     "ganzhi.api",
     "ganzhi.demo",
 ]
@@ -219,6 +220,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+GANZHI_NOTIFICATION_CHANNELS = env_list(
+    "GANZHI_NOTIFICATION_CHANNELS",
+    [
+        "ganzhi.notifications.channels.InboxChannel",
+        "ganzhi.notifications.channels.EmailChannel",
+        "ganzhi.notifications.channels.SmsChannel",
+    ],
+)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ganzhi@localhost")
 
@@ -228,6 +237,8 @@ GANZHI_LOGIN_LOCKOUT_SECONDS = env_int("GANZHI_LOGIN_LOCKOUT_SECONDS", 900)
 GANZHI_API_TOKEN_DAYS = env_int("GANZHI_API_TOKEN_DAYS", 30)
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+GANZHI_REPEAT_COMPLAINT_DAYS = env_int("GANZHI_REPEAT_COMPLAINT_DAYS", 30)
+GANZHI_FOLLOWUP_HOURS = env_int("GANZHI_FOLLOWUP_HOURS", 24)
 GANZHI_IMPORT_MAX_BYTES = env_int("GANZHI_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 LOGGING = {

@@ -48,6 +48,38 @@ _REGISTRY_EDIT_PROJECT = {
     "owners.add_importjob",
 }
 
+_WORKORDER_VIEW = {
+    "workorders.view_workorder",
+    "workorders.view_category",
+    "workorders.view_slapolicy",
+    "workorders.view_followup",
+    "workorders.view_servicerecovery",
+    "workorders.view_qrplace",
+    "workorders.view_businesscalendar",
+}
+_WORKORDER_HANDLE = {
+    "workorders.add_workorder",
+    "workorders.change_workorder",
+}
+_WORKORDER_DISPATCH = _WORKORDER_HANDLE | {
+    "workorders.dispatch_workorder",
+    "workorders.change_followup",
+    "workorders.add_servicerecovery",
+    "workorders.add_qrplace",
+    "workorders.change_qrplace",
+}
+_WORKORDER_CONFIGURE = {
+    "workorders.add_category",
+    "workorders.change_category",
+    "workorders.add_slapolicy",
+    "workorders.change_slapolicy",
+    "workorders.add_businesscalendar",
+    "workorders.change_businesscalendar",
+    "workorders.add_calendarday",
+    "workorders.change_calendarday",
+    "workorders.delete_calendarday",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.HQ: frozenset(
         _REGISTRY_VIEW
@@ -60,12 +92,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "org.add_post",
             "org.change_post",
         }
+        | _WORKORDER_VIEW
+        | _WORKORDER_CONFIGURE
     ),
     Role.REGION_MANAGER: frozenset(
         _REGISTRY_VIEW | _REGISTRY_EDIT_PROJECT | {"org.change_project"}
     ),
     Role.PROJECT_MANAGER: frozenset(
-        _REGISTRY_VIEW | _REGISTRY_EDIT_PROJECT | {"owners.view_personal_data"}
+        _REGISTRY_VIEW
+        | _REGISTRY_EDIT_PROJECT
+        | _WORKORDER_VIEW
+        | _WORKORDER_DISPATCH
+        | {"owners.view_personal_data"}
     ),
     Role.CUSTOMER_SERVICE: frozenset(
         _REGISTRY_VIEW
@@ -78,8 +116,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "owners.change_householdmember",
             "owners.view_personal_data",
         }
+        | _WORKORDER_VIEW
+        | _WORKORDER_DISPATCH
     ),
-    Role.FRONTLINE: frozenset({"org.view_project", "org.view_building", "org.view_unit"}),
+    Role.FRONTLINE: frozenset(
+        {"org.view_project", "org.view_building", "org.view_unit"}
+        | _WORKORDER_VIEW
+        | _WORKORDER_HANDLE
+    ),
     Role.OWNER: frozenset(),
 }
 

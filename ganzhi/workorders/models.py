@@ -273,11 +273,14 @@ class WorkOrder(models.Model):
     response_breached = models.BooleanField(_("response breached"), default=False)
     resolve_breached = models.BooleanField(_("resolution breached"), default=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True, editable=False)
     urge_count = models.PositiveSmallIntegerField(_("urges"), default=0)
     last_urged_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     is_repeat = models.BooleanField(_("repeat complaint"), default=False)
     escalation_risk = models.BooleanField(_("escalation risk"), default=False)
+    owner_rating = models.PositiveSmallIntegerField(_("owner rating (1–5)"), null=True, blank=True)
+    owner_comment = models.CharField(_("owner comment"), max_length=500, blank=True)
     clear_steps = models.JSONField(_("CLEAR steps done"), default=list, blank=True)
     prevention_marks = models.JSONField(_("escalation prevention"), default=list, blank=True)
 
@@ -287,12 +290,12 @@ class WorkOrder(models.Model):
     class Meta:
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
+        permissions = [("dispatch_workorder", "Can dispatch, transfer, close and reopen orders")]
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["project", "state", "resolve_due_at"]),
             models.Index(fields=["company", "created_at"]),
-            models.Index(fields=["state", "response_due_at"]),
-            models.Index(fields=["state", "resolve_due_at"]),
+            models.Index(fields=["next_check_at"]),
             models.Index(fields=["household", "category", "created_at"]),
         ]
 
