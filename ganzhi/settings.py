@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "ganzhi.owners",
     "ganzhi.workorders",
     "ganzhi.notifications",
+    "ganzhi.portal",
     "ganzhi.api",
     "ganzhi.demo",
 ]
@@ -237,8 +238,12 @@ GANZHI_LOGIN_LOCKOUT_SECONDS = env_int("GANZHI_LOGIN_LOCKOUT_SECONDS", 900)
 GANZHI_API_TOKEN_DAYS = env_int("GANZHI_API_TOKEN_DAYS", 30)
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+GANZHI_PERIODIC_TASKS = {
+    "ganzhi.workorders.tasks.sla_sweep_task": env_int("GANZHI_SLA_SWEEP_SECONDS", 30),
+}
 GANZHI_REPEAT_COMPLAINT_DAYS = env_int("GANZHI_REPEAT_COMPLAINT_DAYS", 30)
 GANZHI_FOLLOWUP_HOURS = env_int("GANZHI_FOLLOWUP_HOURS", 24)
+GANZHI_PORTAL_LINK_DAYS = env_int("GANZHI_PORTAL_LINK_DAYS", 7)
 GANZHI_IMPORT_MAX_BYTES = env_int("GANZHI_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 LOGGING = {

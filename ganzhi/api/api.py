@@ -71,8 +71,9 @@ def on_http_error(request, exc: HttpError):
     return error(request, exc.status_code, "http_error", str(exc))
 
 
-from ganzhi.api import auth, org, owners  # noqa: E402  (routers register on `api`)
+from ganzhi.api import auth, org, owners, workorders  # noqa: E402  (routers register on `api`)
 
 api.add_router("/auth", auth.router)
 api.add_router("/", org.router)
 api.add_router("/", owners.router)
+api.add_router("/", workorders.router)

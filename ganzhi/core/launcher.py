@@ -1,8 +1,10 @@
-"""``ganzhi run``: prepare the database, then run the web server and the task worker.
+"""``ganzhi run``: prepare the database, then run the web server, the task worker
+and the clock.
 
-The web server is gunicorn (a production WSGI server) and the worker is the
-django-tasks database worker; both are child processes. Ctrl-C (SIGINT) or
-SIGTERM stops both and waits for them; if either dies, the other is stopped too.
+The web server is gunicorn (a production WSGI server), the worker is the
+django-tasks database worker, and the clock enqueues periodic tasks (the SLA
+sweep); all are child processes. Ctrl-C (SIGINT) or SIGTERM stops them all and
+waits for them; if one dies, the others are stopped too.
 """
 
 import os
@@ -65,8 +67,12 @@ def launch(*, host: str, port: int, web_workers: int, demo_households: int) -> i
         [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--no-reload"],
         env=env,
     )
+    clock = subprocess.Popen(
+        [sys.executable, "-m", "django", "ganzhi_clock"],
+        env=env,
+    )
     _print_banner(host, port, logins)
-    return _supervise([web, worker])
+    return _supervise([web, worker, clock])
 
 
 def _print_banner(host: str, port: int, logins: list) -> None:

@@ -96,7 +96,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _WORKORDER_CONFIGURE
     ),
     Role.REGION_MANAGER: frozenset(
-        _REGISTRY_VIEW | _REGISTRY_EDIT_PROJECT | {"org.change_project"}
+        _REGISTRY_VIEW | _REGISTRY_EDIT_PROJECT | _WORKORDER_VIEW | {"org.change_project"}
     ),
     Role.PROJECT_MANAGER: frozenset(
         _REGISTRY_VIEW

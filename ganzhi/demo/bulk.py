@@ -37,9 +37,9 @@ class TimeOrderedIds:
     a 12-bit sequence, 62 random bits), strictly increasing within a run.
 
     Random (version-4) keys land all over the unique ``public_id`` indexes, so every
-    transaction rewrites most of their pages (on SQLite the generator then wrote ~35 GB
-    of WAL for a 1 GB database); increasing keys append at the right edge. They stay
-    unguessable (62 random bits) and are ordinary UUIDs to Django and the API.
+    transaction rewrites most of their pages (docs/demo-data.md, "Timing", has the
+    figures); increasing keys append at the right edge. They stay unguessable (62
+    random bits) and are ordinary UUIDs to Django and the API.
     Returned as 32 hex digits: what UUIDField stores on SQLite; PostgreSQL parses it.
     """
 
@@ -114,9 +114,11 @@ class FastTable:
 
     def allocate_ids(self, n: int) -> Sequence[int]:
         """Reserve ``n`` primary keys (call inside the transaction that inserts them)."""
+        connection = self.connection
+        if not connection.in_atomic_block:
+            raise RuntimeError("allocate_ids must run inside transaction.atomic()")
         if n <= 0:
             return range(0)
-        connection = self.connection
         qn = connection.ops.quote_name
         pk = self.model._meta.pk.column
         with connection.cursor() as cursor:

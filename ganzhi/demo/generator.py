@@ -20,9 +20,9 @@ How it stays deterministic and fast:
 - One transaction for the company skeleton (company, posts, regions, HQ and
   regional managers), then one per chunk of whole projects (~25,000
   households). A crash leaves the skeleton and the chunks written so far,
-  never half a project; the company keeps the name
-  "示范物业集团（生成中）" until the last project is written, and a new run
-  refuses (``demo_exists``) — start again on a fresh database.
+  never half a project. The company is named "示范物业集团（生成中）" until
+  the last chunk is committed; a new run refuses (``demo_exists``, saying the
+  last run was interrupted) — start again on a fresh database.
 """
 
 import math
@@ -110,9 +110,9 @@ LANDLORD_AGE = Weighted(
 COMPOSITION = Weighted({"single": 30, "couple": 47, "couple_family": 13, "single_family": 10})
 # P(children at home) by the owner's age band; halved-and-more for single owners.
 CHILDREN = {
-    UNDER_30: 0.25,
-    AGE_30: 0.78,
-    AGE_45: 0.45,
+    UNDER_30: 0.3,
+    AGE_30: 0.86,
+    AGE_45: 0.5,
     AGE_60: 0.12,
     AGE_75: 0.03,
 }
@@ -284,9 +284,9 @@ def generate_demo(
 
 @contextmanager
 def _bulk_load_cache(megabytes: int = 256):
-    """On SQLite, a bigger page cache while loading: the random UUID keys of the
-    unique public_id indexes otherwise thrash the default 2 MB cache (this
-    connection only; restored afterwards; durability settings are untouched)."""
+    """On SQLite, a bigger page cache while loading: randomly ordered keys (the
+    owners' phone index) otherwise thrash the default 2 MB cache. This connection
+    only, restored afterwards; durability settings are untouched."""
     if connection.vendor != "sqlite":
         yield
         return
@@ -686,7 +686,7 @@ class ProjectBuilder:
         landlord = self._person(LANDLORD_AGE(rng), rng.random() < 0.55, "long")
         members.append((household, landlord, OWNER, "100.00", False))
         age = TENANT_AGE(rng)
-        children = rng.random() < (0.3 if age == AGE_30 else 0.05)
+        children = rng.random() < (0.4 if age == AGE_30 else 0.08)
         tenant = self._person(age, rng.random() < 0.5, "tenant", children=children)
         members.append((household, tenant, TENANT, None, True))
         if rng.random() < 0.4:

@@ -81,7 +81,7 @@ def ensure_demo_logins(company: Company) -> list[DemoLogin]:
                 first_name=given,
             )
             type(person).objects.filter(pk=person.pk).update(user=user)
-    return [DemoLogin(p.username, p.role, p.description) for p in plans]
+    return [DemoLogin(p.username, str(p.role), p.description) for p in plans]
 
 
 def _plans(company: Company, existing: dict[str, User]) -> list[_Plan]:
@@ -187,15 +187,18 @@ def _demo_owner(company: Company, project: Project, user: User | None) -> tuple[
         is_primary_contact=True,
     ).select_related("owner", "household__unit__building")
     if user is not None:
-        members = members.filter(owner__user=user)
+        member = members.filter(owner__user=user).order_by("household__unit_id", "id").first()
     else:
-        members = members.filter(
-            owner__user__isnull=True,
-            relation=HouseholdMember.Relation.OWNER,
-            household__unit__type=Unit.Type.RESIDENTIAL,
-            household__unit__status=Unit.Status.OCCUPIED,
+        free = members.filter(owner__user__isnull=True).order_by("household__unit_id", "id")
+        # Preferably the owner of an owner-occupied home; in a tiny demo, anyone.
+        member = (
+            free.filter(
+                relation=HouseholdMember.Relation.OWNER,
+                household__unit__type=Unit.Type.RESIDENTIAL,
+                household__unit__status=Unit.Status.OCCUPIED,
+            ).first()
+            or free.first()
         )
-    member = members.order_by("household__unit_id", "id").first()
     if member is None:
         raise DomainError(
             "demo_incomplete", f"演示项目{project.name}没有可用的业主，无法创建演示账号。"

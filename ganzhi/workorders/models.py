@@ -422,6 +422,10 @@ class FollowUp(models.Model):
     comment = models.TextField(_("comment"), max_length=1000, blank=True)
     satisfied = models.BooleanField(_("satisfied"), null=True, blank=True)
 
+    scope_company_path = "order__company"
+    scope_project_path = "order__project"
+    scope_household_path = "order__household"
+
     class Meta:
         verbose_name = _("follow-up call")
         verbose_name_plural = _("follow-up calls")
@@ -458,6 +462,9 @@ class ServiceRecovery(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_company_path = "order__company"
+    scope_project_path = "order__project"
 
     class Meta:
         verbose_name = _("service recovery")
