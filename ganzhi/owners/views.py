@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from ganzhi.core.errors import DomainError
 from ganzhi.core.paging import paginate
@@ -14,12 +14,12 @@ from ganzhi.owners.forms import ImportForm, OwnerFilterForm
 from ganzhi.owners.models import ImportJob, Owner
 
 IMPORT_COUNT_LABELS = {
-    "buildings": _lazy("buildings"),
-    "units": _lazy("units"),
-    "households": _lazy("households"),
-    "owners": _lazy("owners"),
-    "household_members": _lazy("household members"),
-    "unit_status": _lazy("unit occupancy"),
+    "buildings": gettext_lazy("buildings"),
+    "units": gettext_lazy("units"),
+    "households": gettext_lazy("households"),
+    "owners": gettext_lazy("owners"),
+    "household_members": gettext_lazy("household members"),
+    "unit_status": gettext_lazy("unit occupancy"),
 }
 
 

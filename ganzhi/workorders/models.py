@@ -198,7 +198,7 @@ class SLAPolicy(models.Model):
     response_minutes = models.PositiveIntegerField(_("response target (minutes)"))
     resolve_minutes = models.PositiveIntegerField(_("resolution target (minutes)"))
     clock = models.CharField(_("clock"), max_length=20, choices=Clock.choices)
-    warn_percent = models.PositiveSmallIntegerField(_("warn at (% of target)"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(_("warn at (percent of target)"), default=80)
     is_active = models.BooleanField(_("active"), default=True)
 
     scope_company_path = "company"

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from ganzhi.core.errors import DomainError
 from ganzhi.core.services import require_perm, require_project_in_scope
@@ -312,7 +312,11 @@ def _staff_of(actor) -> Staff | None:
 
 
 def _locked(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("project", "post").get(pk=order.pk)
+    return (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("project", "post")
+        .get(pk=order.pk)
+    )
 
 
 def _may_work_on(actor, order: WorkOrder) -> bool:
@@ -797,11 +801,11 @@ def service_recovery_record(
 
 ESCALATION_CHAIN = ("assignee", "supervisor", "project_manager", "region_manager", "hq")
 ESCALATION_LABELS = {
-    "assignee": _lazy("the assignee"),
-    "supervisor": _lazy("the post supervisor"),
-    "project_manager": _lazy("the project manager"),
-    "region_manager": _lazy("the regional manager"),
-    "hq": _lazy("HQ"),
+    "assignee": gettext_lazy("the assignee"),
+    "supervisor": gettext_lazy("the post supervisor"),
+    "project_manager": gettext_lazy("the project manager"),
+    "region_manager": gettext_lazy("the regional manager"),
+    "hq": gettext_lazy("HQ"),
 }
 
 
@@ -858,7 +862,7 @@ def sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     for pk in list(due.values_list("pk", flat=True)[:5000]):
         with transaction.atomic():
             order = (
-                WorkOrder.objects.select_for_update()
+                WorkOrder.objects.select_for_update(of=("self",))
                 .select_related("sla_policy", "project", "assignee__supervisor", "post")
                 .get(pk=pk)
             )

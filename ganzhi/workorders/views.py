@@ -4,7 +4,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ganzhi.core.errors import DomainError
@@ -31,11 +31,11 @@ from ganzhi.workorders.models import Attachment, Kind, State, WorkOrder
 
 # For the live countdowns in the queue (queue.js), in the page's language.
 COUNTDOWN_LABELS = {
-    "left": _lazy("%(span)s left"),
-    "overdue": _lazy("overdue %(span)s"),
-    "days": _lazy("%(d)dd %(h)dh"),
-    "hours": _lazy("%(h)dh %(m)dm"),
-    "minutes": _lazy("%(m)dm"),
+    "left": gettext_lazy("%(span)s left"),
+    "overdue": gettext_lazy("overdue %(span)s"),
+    "days": gettext_lazy("%(d)dd %(h)dh"),
+    "hours": gettext_lazy("%(h)dh %(m)dm"),
+    "minutes": gettext_lazy("%(m)dm"),
 }
 
 view_required = permission_required("workorders.view_workorder", raise_exception=True)

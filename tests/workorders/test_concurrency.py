@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, connection
 
 from ganzhi.core.errors import DomainError
 from ganzhi.workorders import services
@@ -30,7 +30,7 @@ def test_two_staff_grab_the_same_order_at_once(wo):
             # (PostgreSQL, SQLite file), or by the database lock itself (SQLite in memory)
             outcomes[user.username] = exc
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=grab, args=(u,)) for u in (wo.fixer, wo.fixer2)]
     for thread in threads:
