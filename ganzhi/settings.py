@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "ganzhi.owners",
     "ganzhi.workorders",
     "ganzhi.notifications",
+    "ganzhi.surveys",
     "ganzhi.portal",
     "ganzhi.api",
     "ganzhi.demo",

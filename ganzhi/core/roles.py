@@ -80,6 +80,40 @@ _WORKORDER_CONFIGURE = {
     "workorders.delete_calendarday",
 }
 
+_SURVEY_VIEW = {
+    "surveys.view_indicatorlibrary",
+    "surveys.view_indicatornode",
+    "surveys.view_questionnaire",
+    "surveys.view_question",
+    "surveys.view_campaign",
+    "surveys.view_stratum",
+    "surveys.view_invitation",
+    "surveys.view_response",
+    "surveys.view_callbacktask",
+    "surveys.view_responseimport",
+}
+_SURVEY_DESIGN = {
+    "surveys.add_indicatorlibrary",
+    "surveys.change_indicatorlibrary",
+    "surveys.add_indicatornode",
+    "surveys.change_indicatornode",
+    "surveys.delete_indicatornode",
+    "surveys.add_questionnaire",
+    "surveys.change_questionnaire",
+    "surveys.add_question",
+    "surveys.change_question",
+    "surveys.delete_question",
+    "surveys.review_response",
+}
+_SURVEY_RUN = {
+    "surveys.add_campaign",
+    "surveys.change_campaign",
+    "surveys.add_invitation",
+    "surveys.change_invitation",
+    "surveys.add_responseimport",
+}
+_SURVEY_CALLBACK = {"surveys.change_callbacktask"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.HQ: frozenset(
         _REGISTRY_VIEW
@@ -94,15 +128,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
         | _WORKORDER_VIEW
         | _WORKORDER_CONFIGURE
+        | _SURVEY_VIEW
+        | _SURVEY_DESIGN
+        | _SURVEY_RUN
     ),
     Role.REGION_MANAGER: frozenset(
-        _REGISTRY_VIEW | _REGISTRY_EDIT_PROJECT | _WORKORDER_VIEW | {"org.change_project"}
+        _REGISTRY_VIEW
+        | _REGISTRY_EDIT_PROJECT
+        | _WORKORDER_VIEW
+        | _SURVEY_VIEW
+        | {"org.change_project"}
     ),
     Role.PROJECT_MANAGER: frozenset(
         _REGISTRY_VIEW
         | _REGISTRY_EDIT_PROJECT
         | _WORKORDER_VIEW
         | _WORKORDER_DISPATCH
+        | _SURVEY_VIEW
+        | _SURVEY_RUN
+        | _SURVEY_CALLBACK
         | {"owners.view_personal_data"}
     ),
     Role.CUSTOMER_SERVICE: frozenset(
@@ -118,6 +162,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
         | _WORKORDER_VIEW
         | _WORKORDER_DISPATCH
+        | _SURVEY_VIEW
+        | _SURVEY_CALLBACK
     ),
     Role.FRONTLINE: frozenset(
         {"org.view_project", "org.view_building", "org.view_unit"}

@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ganzhi.core.forms import Form
 from ganzhi.core.scoping import visible
 from ganzhi.org.models import Building, Project, Region, Unit
 
 
-class ScopedFilterForm(forms.Form):
+class ScopedFilterForm(Form):
     """A GET filter form whose choices are limited to what the user may see."""
 
     def __init__(self, data, *, user):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ganzhi.core.forms import Form
 from ganzhi.core.scoping import visible
 from ganzhi.org.forms import ScopedFilterForm
 from ganzhi.org.models import Project
@@ -21,7 +22,7 @@ class OwnerFilterForm(ScopedFilterForm):
         self.fields["project"].queryset = visible(Project.objects.all(), user)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     project = forms.ModelChoiceField(
         label=_("Project"), queryset=Project.objects.none(), to_field_name="public_id"
     )

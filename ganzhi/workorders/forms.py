@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ganzhi.core.forms import Form
 from ganzhi.core.scoping import visible
 from ganzhi.org.forms import ScopedFilterForm
 from ganzhi.org.models import Post, Project, Staff, Unit
@@ -51,7 +52,7 @@ class QueueFilterForm(ScopedFilterForm):
         self.fields["post"].queryset = visible(Post.objects.all(), user)
 
 
-class WorkOrderForm(forms.Form):
+class WorkOrderForm(Form):
     project = forms.ModelChoiceField(
         label=_("Project"), queryset=Project.objects.none(), to_field_name="public_id"
     )
@@ -89,7 +90,7 @@ class WorkOrderForm(forms.Form):
         self.fields["unit"].queryset = visible(Unit.objects.all(), user)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     to = forms.ChoiceField(choices=State.choices)
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -114,7 +115,7 @@ class TransitionForm(forms.Form):
         )
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(Form):
     orders = forms.CharField(widget=forms.HiddenInput)
     assignee = forms.ModelChoiceField(
         label=_("Assign to"), queryset=Staff.objects.none(), to_field_name="public_id"
@@ -127,18 +128,18 @@ class BulkAssignForm(forms.Form):
         )
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     note = forms.CharField(
         label=_("Progress note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     visible_to_owner = forms.BooleanField(label=_("Show to the owner"), required=False)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     file = forms.FileField(label=_("Photo or PDF"))
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUp.Outcome.choices)
     rating = forms.TypedChoiceField(
         label=_("Owner's rating"),
@@ -172,7 +173,7 @@ PREVENTION_LABELS = {
 }
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(Form):
     clear_steps = forms.MultipleChoiceField(
         label=_("CLEAR steps"),
         required=False,
@@ -187,7 +188,7 @@ class ChecklistForm(forms.Form):
     )
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(Form):
     emotional_measures = forms.MultipleChoiceField(
         label=_("Emotional recovery"),
         required=False,
