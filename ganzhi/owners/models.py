@@ -92,7 +92,7 @@ class Owner(models.Model):
         verbose_name_plural = _("owners")
         ordering = ["name", "id"]
         permissions = [("view_personal_data", "Can see full phone and ID numbers")]
-        indexes = [models.Index(fields=["company", "phone"])]
+        indexes = [models.Index(fields=["company", "phone"]), models.Index(fields=["phone"])]
 
     def __str__(self) -> str:
         return self.name
