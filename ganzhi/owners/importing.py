@@ -460,18 +460,25 @@ class _Writer:
         # 1. households for units that get owners
         new_households: dict[int, Household] = {}
         changed_households: dict[int, Household] = {}
+        # A unit's move-in date is the earliest one its rows give, so row order never matters.
+        move_in: dict[int, dt.date] = {}
+        for row in owner_rows:
+            unit_id = units[row.unit_key].id
+            if row.move_in and (unit_id not in move_in or row.move_in < move_in[unit_id]):
+                move_in[unit_id] = row.move_in
         for row in owner_rows:
             unit = units[row.unit_key]
             household = households.get(unit.id) or new_households.get(unit.id)
+            date = move_in.get(unit.id)
             if household is None:
                 new_households[unit.id] = Household(
                     company_id=self.company_id,
                     project=self.project,
                     unit=unit,
-                    move_in_date=row.move_in,
+                    move_in_date=date,
                 )
-            elif row.move_in and household.move_in_date != row.move_in:
-                household.move_in_date = row.move_in
+            elif date and household.move_in_date != date:
+                household.move_in_date = date
                 if unit.id in households:
                     changed_households[unit.id] = household
         Household.objects.bulk_create(new_households.values(), batch_size=BATCH)
@@ -554,11 +561,14 @@ class _Writer:
             for row in owner_rows
             if row.relation != HouseholdMember.Relation.TENANT
         }
-        occupied = []
+        occupied: dict[str, list[int]] = {Unit.Status.OCCUPIED: [], Unit.Status.RENTED: []}
         for row in owner_rows:
             unit = units[row.unit_key]
             if unit.status == Unit.Status.VACANT:
                 unit.status = Unit.Status.RENTED if unit.id in tenant_only else Unit.Status.OCCUPIED
-                occupied.append(unit)
-        Unit.objects.bulk_update(occupied, ["status"], batch_size=BATCH)
+                occupied[unit.status].append(unit.id)
+        for status, ids in occupied.items():  # one UPDATE per status and batch, not per unit
+            for start in range(0, len(ids), BATCH):
+                Unit.objects.filter(id__in=ids[start : start + BATCH]).update(status=status)
+        occupied = [unit_id for ids in occupied.values() for unit_id in ids]
         self.result.count("updated", "unit_status", len(occupied))

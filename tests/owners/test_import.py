@@ -282,3 +282,18 @@ def test_cli_import(world, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "楼栋" in err and "2" in err
     assert main(["import", "households", str(bad), "--project", "NOPE"]) == 2
+
+
+def test_co_owners_with_different_move_in_dates_import_idempotently(world, tmp_path):
+    rows = [
+        ["翠湖花园", "3栋", "1", "0101", "89.5", "陈建国", "13900001111", "2021-05-01"],
+        ["翠湖花园", "3栋", "1", "0101", "89.5", "林秀英", "13900002222", "2020-03-01"],
+    ]
+    path = write_csv(tmp_path, rows)
+    import_households(project=world.project_a, sheet=read_sheet(path))
+    household = Household.objects.get(unit__number="0101", unit__building__name="3栋")
+    assert str(household.move_in_date) == "2020-03-01"  # the earliest date given
+    again = import_households(project=world.project_a, sheet=read_sheet(path))
+    assert not again.changed, again.as_dict()
+    reversed_path = write_csv(tmp_path, rows[::-1], name="reversed.csv")
+    assert not import_households(project=world.project_a, sheet=read_sheet(reversed_path)).changed
