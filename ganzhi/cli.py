@@ -66,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     households.add_argument("--project", required=True, help="project code")
     households.add_argument("--company", help="company code (when several companies exist)")
     households.set_defaults(handler=_import_households)
+    responses = kinds.add_parser(
+        "responses", help="survey answers exported from 问卷星 (wjx) or 腾讯问卷 (tencent)"
+    )
+    responses.add_argument("file")
+    responses.add_argument("--survey", required=True, help="questionnaire id (UUID)")
+    responses.add_argument("--tool", choices=["wjx", "tencent"], help="default: from the header")
+    responses.add_argument("--project", help="project code (default: a project column)")
+    responses.set_defaults(handler=_import_responses)
 
     commands.add_parser("stats", help="statistics on CSV files (ganzhi stats --help)")
     commands.add_parser("manage", help="Django management commands (ganzhi manage help)")
@@ -134,6 +142,49 @@ def _import_households(args) -> int:
             )
         return EXIT_USAGE
     print(f"{result.rows} rows; created {result.created}; updated {result.updated}")
+    return 0
+
+
+def _import_responses(args) -> int:
+    import uuid
+
+    from django.utils.translation import gettext as _
+
+    from ganzhi.core.errors import DomainError
+    from ganzhi.core.spreadsheets import read_sheet
+    from ganzhi.org.models import Project
+    from ganzhi.surveys.imports import import_responses
+    from ganzhi.surveys.models import Questionnaire
+
+    try:
+        questionnaire = Questionnaire.objects.get(public_id=uuid.UUID(args.survey))
+    except (ValueError, Questionnaire.DoesNotExist):
+        return _fail(f"no questionnaire with id {args.survey!r}")
+    project = None
+    if args.project:
+        project = Project.objects.filter(
+            company_id=questionnaire.company_id, code=args.project
+        ).first()
+        if project is None:
+            return _fail(f"no project with code {args.project!r} in the questionnaire's company")
+    if not os.path.isfile(args.file):
+        return _fail(f"no such file: {args.file}")
+    try:
+        result = import_responses(
+            questionnaire=questionnaire,
+            sheet=read_sheet(args.file),
+            tool=args.tool,
+            project=project,
+        )
+    except DomainError as exc:
+        print(f"ganzhi: {exc.message}", file=sys.stderr)
+        for error in exc.details if isinstance(exc.details, list) else []:
+            print(
+                f"  {_('row')} {error['row']}\t{error['column']}\t{error['message']}",
+                file=sys.stderr,
+            )
+        return EXIT_USAGE
+    print(", ".join(f"{key} {value}" for key, value in result.as_dict().items()))
     return 0
 
 

@@ -241,10 +241,14 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 GANZHI_PERIODIC_TASKS = {
     "ganzhi.workorders.tasks.sla_sweep_task": env_int("GANZHI_SLA_SWEEP_SECONDS", 30),
+    "ganzhi.surveys.tasks.survey_sweep_task": env_int("GANZHI_SURVEY_SWEEP_SECONDS", 3600),
 }
 GANZHI_REPEAT_COMPLAINT_DAYS = env_int("GANZHI_REPEAT_COMPLAINT_DAYS", 30)
 GANZHI_FOLLOWUP_HOURS = env_int("GANZHI_FOLLOWUP_HOURS", 24)
+GANZHI_MIN_SAMPLE = env_int("GANZHI_MIN_SAMPLE", 30)
 GANZHI_PORTAL_LINK_DAYS = env_int("GANZHI_PORTAL_LINK_DAYS", 7)
+# scheme://host owners open links on, for links in messages sent by the worker (surveys)
+GANZHI_PUBLIC_URL = env_str("GANZHI_PUBLIC_URL", "")
 GANZHI_IMPORT_MAX_BYTES = env_int("GANZHI_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 LOGGING = {

@@ -71,9 +71,20 @@ def on_http_error(request, exc: HttpError):
     return error(request, exc.status_code, "http_error", str(exc))
 
 
-from ganzhi.api import auth, org, owners, workorders  # noqa: E402  (routers register on `api`)
+from ganzhi.api import (  # noqa: E402  (routers register on `api`)
+    auth,
+    org,
+    owners,
+    surveys,
+    surveys_campaigns,
+    surveys_quality,
+    workorders,
+)
 
 api.add_router("/auth", auth.router)
 api.add_router("/", org.router)
 api.add_router("/", owners.router)
 api.add_router("/", workorders.router)
+api.add_router("/", surveys.router)
+api.add_router("/", surveys_campaigns.router)
+api.add_router("/", surveys_quality.router)

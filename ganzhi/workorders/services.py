@@ -403,6 +403,8 @@ def workorder_transition(
     )
     if to == State.RESOLVED:
         _schedule_followup(order, now)
+    if to == State.CLOSED:
+        _after_close(order)
     if visible_to_owner and to in (State.ACCEPTED, State.RESOLVED):
         _tell_owner(
             order,
@@ -463,6 +465,13 @@ def _reopen(order: WorkOrder, now: dt.datetime) -> None:
     order.resolve_due_at = promise.resolve_due_at
     order.escalation_risk = True
     Escalation.objects.filter(order=order, step__startswith="resolve").delete()
+
+
+def _after_close(order: WorkOrder) -> None:
+    """After commit: the after-service (moment-of-truth) survey, when one is configured."""
+    from ganzhi.surveys.hooks import on_workorder_closed
+
+    transaction.on_commit(lambda: on_workorder_closed(order))
 
 
 def _schedule_followup(order: WorkOrder, now: dt.datetime) -> None:
@@ -719,6 +728,7 @@ def followup_record(
     if followup.satisfied is True and order.state == State.RESOLVED:
         order.state, order.closed_at = State.CLOSED, now
         order.save(update_fields=["state", "closed_at"])
+        _after_close(order)
         _event(
             order,
             WorkOrderEvent.Type.TRANSITION,
@@ -896,58 +906,53 @@ def _fire(order: WorkOrder, step: str, level: int, now: dt.datetime, who: str) -
     return True
 
 
-def _sweep_order(order: WorkOrder, now: dt.datetime, result: SweepResult) -> None:
-    if order.responded_at is None and order.response_due_at:
-        if now >= order.response_due_at:
-            order.response_breached = True
-            if _fire(order, "response_breach", 1, now, "supervisor"):
-                result.breaches += 1
-                _event(
-                    order,
-                    WorkOrderEvent.Type.BREACH,
-                    None,
-                    now,
-                    note=_("Response promise broken."),
-                    data={"promise": "response"},
-                )
-        elif now >= _warn_at(order, order.response_due_at) and _fire(
-            order, "response_warning", 0, now, "assignee"
-        ):
-            result.warnings += 1
-            _event(
-                order,
-                WorkOrderEvent.Type.WARNING,
-                None,
-                now,
-                note=_("Response due soon."),
-                data={"promise": "response"},
-            )
-    if not order.resolve_due_at:
-        return
-    due = order.resolve_due_at
+_PROMISE_NOTES = {
+    ("response", "warning"): gettext_lazy("Response due soon."),
+    ("response", "breach"): gettext_lazy("Response promise broken."),
+    ("resolve", "warning"): gettext_lazy("Resolution due soon."),
+    ("resolve", "breach"): gettext_lazy("Resolution promise broken."),
+}
+
+
+def _check_promise(
+    order: WorkOrder, promise: str, due: dt.datetime, now: dt.datetime, result: SweepResult
+) -> bool:
+    """Warn the assignee at the warning point; at the due time mark the breach and tell the
+    supervisor. True once the promise is broken."""
     if now < due:
-        if now >= _warn_at(order, due) and _fire(order, "resolve_warning", 0, now, "assignee"):
+        if now >= _warn_at(order, due) and _fire(order, f"{promise}_warning", 0, now, "assignee"):
             result.warnings += 1
             _event(
                 order,
                 WorkOrderEvent.Type.WARNING,
                 None,
                 now,
-                note=_("Resolution due soon."),
-                data={"promise": "resolve"},
+                note=str(_PROMISE_NOTES[promise, "warning"]),
+                data={"promise": promise},
             )
-        return
-    order.resolve_breached = True
-    if _fire(order, "resolve_breach", 1, now, "supervisor"):
+        return False
+    setattr(order, f"{promise}_breached", True)
+    if _fire(order, f"{promise}_breach", 1, now, "supervisor"):
         result.breaches += 1
         _event(
             order,
             WorkOrderEvent.Type.BREACH,
             None,
             now,
-            note=_("Resolution promise broken."),
-            data={"promise": "resolve"},
+            note=str(_PROMISE_NOTES[promise, "breach"]),
+            data={"promise": promise},
         )
+    return True
+
+
+def _sweep_order(order: WorkOrder, now: dt.datetime, result: SweepResult) -> None:
+    if order.responded_at is None and order.response_due_at:
+        _check_promise(order, "response", order.response_due_at, now, result)
+    if not order.resolve_due_at or not _check_promise(
+        order, "resolve", order.resolve_due_at, now, result
+    ):
+        return
+    due = order.resolve_due_at
     interval = _escalation_interval(order)
     for level in range(2, len(ESCALATION_CHAIN)):
         if now < due + interval * (level - 1):

@@ -57,6 +57,7 @@ class Stratum(models.Model):
     population = models.PositiveIntegerField(_("households"))
     target = models.PositiveIntegerField(_("responses needed"))
 
+    scope_company_path = "campaign__company"
     scope_project_path = "project"
 
     class Meta:
@@ -114,6 +115,18 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         indexes = [models.Index(fields=["campaign", "completed_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "household"],
+                condition=models.Q(campaign__isnull=False),
+                name="invitation_once_per_campaign",
+            ),
+            models.UniqueConstraint(
+                fields=["workorder", "questionnaire"],
+                condition=models.Q(workorder__isnull=False),
+                name="invitation_once_per_workorder",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.public_id)

@@ -77,6 +77,10 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["project", "submitted_at"]),
             models.Index(fields=["questionnaire", "submitted_at"]),
+            models.Index(fields=["company", "submitted_at"]),
+            models.Index(fields=["questionnaire", "device_hash"]),
+            models.Index(fields=["questionnaire", "address_hash"]),
+            models.Index(fields=["household", "submitted_at"]),
         ]
         constraints = [
             models.UniqueConstraint(
