@@ -14,7 +14,10 @@ directory or not exist yet, and a PostgreSQL database name must start with
 ``ganzhi_bench``. Without DATABASE_URL a temp SQLite file is used.
 
 Results are printed and merged into bench/results/demo-<sqlite|postgresql>.json,
-one entry per household count.
+one entry per household count (``<count>-no-workorders`` or ``<count>-<n>y`` for
+runs with ``--no-workorders`` or ``--workorder-years n`` other than 2). The
+registry (up to the last "projects" progress call), the work orders (up to the
+last "workorders" call) and whatever follows them are timed separately.
 """
 
 import argparse
@@ -39,6 +42,8 @@ def main() -> int:
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--no-workorders", action="store_true", help="the registry only")
+    parser.add_argument("--workorder-years", type=int, default=2, help="years of work orders")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
 
@@ -65,30 +70,69 @@ def main() -> int:
     print(f"{vendor}: migrated in {migrate_seconds:.1f} s; generating {args.households:,} …")
 
     last = [0.0]
+    finished: dict[str, float] = {}  # stage → when its last step was reported
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.perf_counter()
-        if stage != "projects" or done == total or now - last[0] >= 10:
+        if done == total:
+            finished[stage] = now
+        if stage == "company" or done == total or now - last[0] >= 10:
             last[0] = now
             print(f"  {stage} {done}/{total}  {now - started:7.1f} s", flush=True)
 
     started = time.perf_counter()
-    summary = generate_demo(households=args.households, seed=args.seed, progress=progress)
-    seconds = time.perf_counter() - started
-    rows = summary.units + summary.households + summary.owners + summary.buildings
+    summary = generate_demo(
+        households=args.households,
+        seed=args.seed,
+        progress=progress,
+        workorders=not args.no_workorders,
+        workorder_years=args.workorder_years,
+    )
+    ended = time.perf_counter()
+    seconds = ended - started
+    registry_end = finished.get("projects", ended)
+    workorders_end = finished.get("workorders", registry_end)
+    registry_seconds = registry_end - started
+    workorder_seconds = workorders_end - registry_end
+    counts = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM owners_householdmember")
-        members = cursor.fetchone()[0]
-    rows += members + summary.staff + summary.projects + summary.regions
+        for table in (
+            "owners_householdmember",
+            "workorders_workorder",
+            "workorders_workorderevent",
+            "workorders_followup",
+            "workorders_escalation",
+            "workorders_servicerecovery",
+            "workorders_qrplace",
+        ):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts[table.split("_", 1)[1]] = cursor.fetchone()[0]
+    members = counts.pop("householdmember")
+    registry_rows = summary.units + summary.households + summary.owners + summary.buildings
+    registry_rows += members + summary.staff + summary.projects + summary.regions
+    workorder_rows = sum(counts.values())
+    rows = registry_rows + workorder_rows
+    key = str(args.households)
+    if args.no_workorders:
+        key += "-no-workorders"
+    elif args.workorder_years != 2:
+        key += f"-{args.workorder_years}y"
     result = {
         "households": args.households,
+        "workorders": not args.no_workorders,
+        "workorder_years": args.workorder_years,
         "seed": args.seed,
         "database": vendor,
         "database_version": database_version(connection),
         "seconds": round(seconds, 1),
+        "registry_seconds": round(registry_seconds, 1),
+        "workorder_seconds": round(workorder_seconds, 1),
+        "later_seconds": round(ended - workorders_end, 1),  # what follows the work orders
         "rows": rows,
+        "registry_rows": registry_rows,
+        "workorder_rows": workorder_rows,
         "rows_per_second": round(rows / seconds),
-        "summary": {**vars(summary), "household_members": members},
+        "summary": {**vars(summary), "household_members": members, "workorder_tables": counts},
         "database_bytes": database_bytes(connection),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "cpus": os.cpu_count(),
@@ -104,7 +148,7 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"demo-{vendor}.json"
     runs = json.loads(path.read_text()) if path.exists() else {}
-    runs[str(args.households)] = result
+    runs[key] = result
     path.write_text(json.dumps(runs, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     print(f"written to {path.relative_to(ROOT)}")
     return 0

@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate the demo company")
     demo.add_argument("--households", type=int, required=True)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--no-workorders",
+        dest="workorders",
+        action="store_false",
+        help="registry only, without the two years of work orders and survey answers",
+    )
     demo.set_defaults(handler=_demo)
 
     imports = commands.add_parser("import", help="import registry data from CSV or .xlsx")
@@ -100,10 +106,15 @@ def _demo(args) -> int:
         return _fail("--households must be at least 1")
 
     def progress(stage: str, done: int, total: int) -> None:
-        print(f"\r{stage}: {done}/{total}", end="", flush=True)
+        print(f"\r{stage}: {done}/{total}", end="\n" if done >= total else "", flush=True)
 
     try:
-        summary = generate_demo(households=args.households, seed=args.seed, progress=progress)
+        summary = generate_demo(
+            households=args.households,
+            seed=args.seed,
+            progress=progress,
+            workorders=args.workorders,
+        )
     except DomainError as exc:
         print()
         return _fail(str(exc.message))

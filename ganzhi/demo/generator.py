@@ -3,8 +3,10 @@
 ``generate_demo(households=N, seed=S)`` builds company ``demo`` (示范物业集团):
 city companies (regions), projects of ~1,000–6,000 households, buildings, units,
 households, owners with profiles, and staff on every post with a supervisor
-chain up to the HQ quality lead. docs/demo-data.md describes the data and its
-distributions (the "planted effects").
+chain up to the HQ quality lead; then the work-order set-up (categories,
+promises, calendar) and two years of work orders (``ganzhi.demo.workorders``).
+docs/demo-data.md describes the data and its distributions (the "planted
+effects").
 
 How it stays deterministic and fast:
 
@@ -30,17 +32,26 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from ganzhi.core.errors import DomainError
 from ganzhi.demo import names
 from ganzhi.demo.bulk import FastTable, TimeOrderedIds
 from ganzhi.demo.names import Weighted
+from ganzhi.demo.surveys import generate_surveys
+from ganzhi.demo.workorders import (
+    MAX_WORKORDER_YEARS,
+    WORKORDER_YEARS,
+    calendar_years,
+    generate_workorders,
+)
 from ganzhi.org.models import Building, Company, Post, Project, Region, Staff, Unit
 from ganzhi.owners.models import Household, HouseholdMember, Owner
+from ganzhi.workorders.services import workorder_defaults_ensure
 
 DEMO_CODE = "demo"
 DEMO_NAME = "示范物业集团"
@@ -196,6 +207,10 @@ class DemoSummary:
     households: int = 0
     owners: int = 0
     staff: int = 0
+    workorders: int = 0
+    live_workorders: int = 0  # of them, created relative to the clock (see ganzhi.demo.workorders)
+    workorder_events: int = 0
+    followups: int = 0
     seconds: float = 0.0
 
 
@@ -222,16 +237,34 @@ class CompanyPlan:
 
 
 def generate_demo(
-    *, households: int, seed: int = 1, progress: ProgressCallback | None = None
+    *,
+    households: int,
+    seed: int = 1,
+    progress: ProgressCallback | None = None,
+    workorders: bool = True,
+    workorder_years: int = WORKORDER_YEARS,
+    now: datetime | None = None,
 ) -> DemoSummary:
     """Build the demo company with about ``households`` households (exactly that many).
 
+    After the registry, the company gets its work-order defaults
+    (``workorder_defaults_ensure``: categories, promises, the calendar with the
+    official holidays of the years covered) and, unless ``workorders`` is False,
+    ``workorder_years`` years of work orders up to ``REFERENCE_DATE`` plus a few
+    live ones relative to ``now`` (default: the clock).
+
     Raises DomainError("demo_exists") if a company with code "demo" exists.
-    ``progress(stage, done, total)`` is called after the skeleton ("company")
-    and for each project once it is committed ("projects").
+    ``progress(stage, done, total)`` is called after the skeleton ("company"),
+    for each project once it is committed ("projects"), and for each project's
+    work orders ("workorders").
     """
     if not isinstance(households, int) or not 1 <= households <= MAX_HOUSEHOLDS:
         raise DomainError("demo_invalid_size", f"演示数据的户数须在 1 到 {MAX_HOUSEHOLDS:,} 之间。")
+    if not isinstance(workorder_years, int) or not 1 <= workorder_years <= MAX_WORKORDER_YEARS:
+        raise DomainError(
+            "demo_invalid_years", f"工单历史的年数须在 1 到 {MAX_WORKORDER_YEARS} 之间。"
+        )
+    now = now or timezone.now()
     started = time.perf_counter()
     plan = plan_company(households=households, seed=seed)
     summary = DemoSummary()
@@ -277,6 +310,27 @@ def generate_demo(
             write_chunk()
 
     summary.staff += 1 + len(plan.regions)  # HQ lead and regional managers
+
+    workorder_defaults_ensure(
+        company=company, years=calendar_years(REFERENCE_DATE, workorder_years, now)
+    )
+    if workorders:
+        with _bulk_load_cache():
+            made = generate_workorders(
+                company=company,
+                projects=plan.projects,
+                reference=REFERENCE_DATE,
+                years=workorder_years,
+                now=now,
+                progress=notify,
+            )
+            generate_surveys(
+                company=company, projects=plan.projects, reference=REFERENCE_DATE, now=now
+            )
+        summary.workorders = made.orders
+        summary.live_workorders = made.live
+        summary.workorder_events = made.events
+        summary.followups = made.followups
     Company.objects.filter(pk=company.pk).update(name=DEMO_NAME)
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary
