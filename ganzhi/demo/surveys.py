@@ -159,7 +159,7 @@ RECOMMEND_GENERAL = 1.4
 DRIVER = {
     "tangibles": 0.35,
     "assurance": 0.45,
-    "responsiveness": 1.9,
+    "responsiveness": 2.2,
     "reliability": 0.5,
     "empathy": 0.45,
 }

@@ -278,14 +278,15 @@ def test_answers_look_like_owners_answers(demo):
 
 def test_planted_responsiveness_drives_recommendation(demo):
     """(1) Shapley key drivers of recommendation over the five dimension indices."""
-    waves = [Response.objects.filter(campaign=c, excluded=False) for c in demo.campaigns]
-    for responses in [*waves, Response.objects.filter(campaign__isnull=False, excluded=False)]:
+    waves = [(1.6, Response.objects.filter(campaign=c, excluded=False)) for c in demo.campaigns]
+    pooled = (2.5, Response.objects.filter(campaign__isnull=False, excluded=False))
+    for margin, responses in [*waves, pooled]:
         X, y = respondent_table(responses)
         result = key_drivers(X, y, names=list(DIMENSIONS), method="shapley")
         shares = dict(zip(DIMENSIONS, result.rescaled, strict=True))
         ranked = sorted(shares, key=shares.get, reverse=True)
         assert ranked[0] == "responsiveness", shares
-        assert shares["responsiveness"] >= 2 * shares[ranked[1]], shares
+        assert shares["responsiveness"] >= margin * shares[ranked[1]], shares
         assert result.n >= 300
 
 
