@@ -205,7 +205,7 @@ CALLBACK_RECOVERED = Weighted({True: 55, False: 30, None: 15})
 
 QUESTIONNAIRE_HALF = "业主满意度调查（半年度）"
 QUESTIONNAIRE_ANNUAL = "业主满意度年度调查（含期望）"
-QUESTIONNAIRE_MOT = "维修服务评价（MOT）"
+QUESTIONNAIRE_MOT = "报修服务评价（MOT）"
 MOT_INTRO = "您报修的事项已处理完毕，请花一分钟告诉我们这次服务怎么样。"
 MOT_COMMENT_TEXT = "还有什么想对我们说的？"
 
@@ -729,7 +729,7 @@ class _ProjectRun:
             message = messages[nudge]
             submitted = self._answer_time(message, rng)
             invite = _Invite(home=i, sent=first, reminders=[])
-            draws = self._respondent(rng, home, form, wave, mood) if answers else None
+            draws = self._respondent(rng, home, mood) if answers else None
             if answers and submitted <= end and (not wave.live or submitted <= ctx.now):
                 invite.answered = submitted
                 invite.reminders = reminders[:nudge]
@@ -758,9 +758,9 @@ class _ProjectRun:
             t = message + dt.timedelta(seconds=int(rng.expovariate(1 / 5400)) + 60)
         return t.replace(microsecond=0)
 
-    def _respondent(self, rng: Random, home: _Home, form: _Form, wave: Wave, mood: dict):
-        """The latent draws of one respondent (made whether or not the answer arrives in
-        time, so the live cut-off does not shift the history's draws)."""
+    def _respondent(self, rng: Random, home: _Home, mood: dict):
+        """The latent draws of one respondent: general satisfaction g, the level of each
+        dimension, its own part u, and the draw that decides paper or web."""
         g = home.h + rng.gauss(0.0, WAVE_MOOD_SD)
         levels = {}
         unique = {}
