@@ -6,12 +6,26 @@ from ganzhi.core.scoping import visible
 from ganzhi.org.models import Building, Project, Region, Unit
 
 
+def scoped_choice(model, label, empty_label) -> forms.ModelChoiceField:
+    """An optional filter choice by public id; ScopedFilterForm narrows it to the user's scope."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=model.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label=empty_label,
+    )
+
+
 class ScopedFilterForm(Form):
     """A GET filter form whose choices are limited to what the user may see."""
 
     def __init__(self, data, *, user):
         super().__init__(data)
         self.user = user
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = visible(field.queryset.model._default_manager.all(), user)
 
     def value(self, name: str) -> str:
         if not self.is_valid():
@@ -24,34 +38,12 @@ class ScopedFilterForm(Form):
 
 class ProjectFilterForm(ScopedFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=50)
-    region = forms.ModelChoiceField(
-        label=_("Region"),
-        queryset=Region.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        empty_label=_("All regions"),
-    )
-
-    def __init__(self, data, *, user):
-        super().__init__(data, user=user)
-        self.fields["region"].queryset = visible(Region.objects.all(), user)
+    region = scoped_choice(Region, _("Region"), _("All regions"))
 
 
 class UnitFilterForm(ScopedFilterForm):
-    project = forms.ModelChoiceField(
-        label=_("Project"),
-        queryset=Project.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        empty_label=_("All projects"),
-    )
-    building = forms.ModelChoiceField(
-        label=_("Building"),
-        queryset=Building.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        empty_label=_("All buildings"),
-    )
+    project = scoped_choice(Project, _("Project"), _("All projects"))
+    building = scoped_choice(Building, _("Building"), _("All buildings"))
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("Any status")), *Unit.Status.choices],
@@ -61,9 +53,8 @@ class UnitFilterForm(ScopedFilterForm):
 
     def __init__(self, data, *, user):
         super().__init__(data, user=user)
-        self.fields["project"].queryset = visible(Project.objects.all(), user)
         project = data.get("project") if data else None
-        buildings = visible(Building.objects.all(), user)
+        buildings = self.fields["building"].queryset
         self.fields["building"].queryset = (
             buildings.filter(project__public_id=project) if _is_uuid(project) else buildings.none()
         )

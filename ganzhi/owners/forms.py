@@ -3,23 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ganzhi.core.forms import Form
 from ganzhi.core.scoping import visible
-from ganzhi.org.forms import ScopedFilterForm
+from ganzhi.org.forms import ScopedFilterForm, scoped_choice
 from ganzhi.org.models import Project
 
 
 class OwnerFilterForm(ScopedFilterForm):
     q = forms.CharField(label=_("Name or last digits of the phone"), required=False, max_length=50)
-    project = forms.ModelChoiceField(
-        label=_("Project"),
-        queryset=Project.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        empty_label=_("All projects"),
-    )
-
-    def __init__(self, data, *, user):
-        super().__init__(data, user=user)
-        self.fields["project"].queryset = visible(Project.objects.all(), user)
+    project = scoped_choice(Project, _("Project"), _("All projects"))
 
 
 class ImportForm(Form):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ganzhi.core.forms import Form
 from ganzhi.core.scoping import visible
-from ganzhi.org.forms import ScopedFilterForm
+from ganzhi.org.forms import ScopedFilterForm, scoped_choice
 from ganzhi.org.models import Post, Project, Staff, Unit
 from ganzhi.workorders.models import (
     Category,
@@ -17,18 +17,8 @@ from ganzhi.workorders.models import (
 from ganzhi.workorders.services import CLEAR_STEPS, PREVENTION_MARKS
 
 
-def _choice(queryset, label, empty):
-    return forms.ModelChoiceField(
-        label=label,
-        queryset=queryset,
-        required=False,
-        to_field_name="public_id",
-        empty_label=empty,
-    )
-
-
 class QueueFilterForm(ScopedFilterForm):
-    project = _choice(Project.objects.none(), _("Project"), _("All projects"))
+    project = scoped_choice(Project, _("Project"), _("All projects"))
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
@@ -37,7 +27,7 @@ class QueueFilterForm(ScopedFilterForm):
     kind = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *Kind.choices]
     )
-    post = _choice(Post.objects.none(), _("Post"), _("All posts"))
+    post = scoped_choice(Post, _("Post"), _("All posts"))
     breached = forms.ChoiceField(
         label=_("Promise"),
         required=False,
@@ -45,11 +35,6 @@ class QueueFilterForm(ScopedFilterForm):
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
     q = forms.CharField(label=_("Number or title"), required=False, max_length=50)
-
-    def __init__(self, data, *, user):
-        super().__init__(data, user=user)
-        self.fields["project"].queryset = visible(Project.objects.all(), user)
-        self.fields["post"].queryset = visible(Post.objects.all(), user)
 
 
 class WorkOrderForm(Form):
