@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     responses.add_argument("--project", help="project code (default: a project column)")
     responses.set_defaults(handler=_import_responses)
 
+    rollups = commands.add_parser("rollups", help="the dashboards' summary tables")
+    rollup_actions = rollups.add_subparsers(title="action", metavar="ACTION")
+    rebuild = rollup_actions.add_parser("rebuild", help="recompute every rollup from the raw data")
+    rebuild.set_defaults(handler=_rollups_rebuild)
+    refresh = rollup_actions.add_parser("refresh", help="recompute the project-months changed")
+    refresh.set_defaults(handler=_rollups_refresh)
+
     commands.add_parser("stats", help="statistics on CSV files (ganzhi stats --help)")
     commands.add_parser("manage", help="Django management commands (ganzhi manage help)")
     return parser
@@ -101,6 +108,7 @@ def _fail(message: str) -> int:
 def _demo(args) -> int:
     from ganzhi.core.errors import DomainError
     from ganzhi.demo.generator import generate_demo
+    from ganzhi.rollups.services import rebuild as rebuild_rollups
 
     if args.households < 1:
         return _fail("--households must be at least 1")
@@ -118,9 +126,29 @@ def _demo(args) -> int:
     except DomainError as exc:
         print()
         return _fail(str(exc.message))
+    rebuild_rollups()
     print()
     for name, value in vars(summary).items():
         print(f"{name:>12}: {value}")
+    return 0
+
+
+def _rollups_rebuild(args) -> int:
+    from ganzhi.rollups.services import rebuild
+
+    def progress(kind: str, done: int, total: int) -> None:
+        print(f"\r{kind}: {done}/{total} months", end="\n" if done >= total else "", flush=True)
+
+    result = rebuild(progress=progress)
+    print(f"rebuilt {sum(result.slices.values())} company-months in {result.seconds:.1f} s")
+    return 0
+
+
+def _rollups_refresh(args) -> int:
+    from ganzhi.rollups.services import refresh
+
+    result = refresh()
+    print(f"refreshed {sum(result.slices.values())} project-months in {result.seconds:.1f} s")
     return 0
 
 

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "ganzhi.notifications",
     "ganzhi.surveys",
     "ganzhi.portal",
+    "ganzhi.rollups",
+    "ganzhi.dashboards",
     "ganzhi.api",
     "ganzhi.demo",
 ]
@@ -242,6 +244,7 @@ NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 GANZHI_PERIODIC_TASKS = {
     "ganzhi.workorders.tasks.sla_sweep_task": env_int("GANZHI_SLA_SWEEP_SECONDS", 30),
     "ganzhi.surveys.tasks.survey_sweep_task": env_int("GANZHI_SURVEY_SWEEP_SECONDS", 3600),
+    "ganzhi.rollups.tasks.refresh_rollups_task": env_int("GANZHI_ROLLUP_SECONDS", 60),
 }
 GANZHI_REPEAT_COMPLAINT_DAYS = env_int("GANZHI_REPEAT_COMPLAINT_DAYS", 30)
 GANZHI_FOLLOWUP_HOURS = env_int("GANZHI_FOLLOWUP_HOURS", 24)

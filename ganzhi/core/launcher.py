@@ -30,12 +30,14 @@ def prepare(*, demo_households: int) -> list:
     from ganzhi.demo.generator import generate_demo
     from ganzhi.demo.logins import ensure_demo_logins
     from ganzhi.org.models import Company
+    from ganzhi.rollups.services import rebuild as rebuild_rollups
 
     company = Company.objects.filter(code="demo").first()
     if company is None:
         print(f"首次启动：正在生成演示数据（{demo_households} 户）…", flush=True)
         started = time.monotonic()
         generate_demo(households=demo_households, seed=1)
+        rebuild_rollups()
         print(f"演示数据已生成，用时 {time.monotonic() - started:.1f} 秒。", flush=True)
         company = Company.objects.get(code="demo")
     return ensure_demo_logins(company)

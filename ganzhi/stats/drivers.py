@@ -171,6 +171,57 @@ def key_drivers(
         )
 
     correlation = _weighted_correlation(np.column_stack([predictors, target]), row_weights)
+    return drivers_from_correlation(correlation, n=n, names=names, method=method)
+
+
+def correlation_from_moments(sum_w: float, sum_wx: np.ndarray, sum_wxx: np.ndarray) -> np.ndarray:
+    """The weighted correlation matrix of k variables from the sums Σwₜ, Σwₜxₜ (k) and
+    Σwₜxₜxₜᵀ (k × k) over complete rows: the same matrix :func:`key_drivers` builds from
+    the rows, so rows kept in groups can be analysed by adding the groups' sums.
+
+    covariance = Σwxxᵀ/Σw − m mᵀ with m = Σwx/Σw. Raises StatsError for a non-positive
+    Σw, mismatched shapes, or a constant variable (zero variance; named by position).
+    """
+    sum_wx = np.asarray(sum_wx, dtype=float)
+    sum_wxx = np.asarray(sum_wxx, dtype=float)
+    if not sum_w > 0:
+        raise StatsError("the sum of weights must be positive")
+    k = sum_wx.size
+    if sum_wx.ndim != 1 or sum_wxx.shape != (k, k):
+        raise StatsError(f"need k sums and a k × k matrix of cross sums; got {sum_wxx.shape}")
+    mean = sum_wx / sum_w
+    covariance = sum_wxx / sum_w - np.outer(mean, mean)
+    variance = np.diag(covariance)
+    scale = np.maximum(np.abs(sum_wxx.diagonal()) / sum_w, 1.0)
+    constant = variance <= 1e-12 * scale
+    if constant.any():
+        raise StatsError(f"variable {int(np.argmax(constant))} is constant")
+    sd = np.sqrt(variance)
+    return covariance / np.outer(sd, sd)
+
+
+def drivers_from_correlation(
+    correlation: np.ndarray, *, n: int, names: list[str], method: Method = "shapley"
+) -> DriverResult:
+    """:func:`key_drivers` on a correlation matrix of the predictors followed by the target
+    (last row and column), from ``n`` rows. Same methods and errors."""
+    if method not in METHODS:
+        raise StatsError(
+            f"method must be 'shapley', 'relative-weights' or 'dominance', got {method!r}"
+        )
+    correlation = np.asarray(correlation, dtype=float)
+    p = len(names)
+    if correlation.shape != (p + 1, p + 1):
+        raise StatsError(f"{p} names need a {p + 1} × {p + 1} correlation matrix")
+    if len(set(names)) != p:
+        raise StatsError("predictor names must be unique")
+    if n < p + 2:
+        raise StatsError(f"need at least {p + 2} rows for {p} predictors, got {n}")
+    if method in ("shapley", "dominance") and p > MAX_SUBSET_PREDICTORS:
+        raise StatsError(
+            f"{method} visits all 2^p subsets and allows at most "
+            f"{MAX_SUBSET_PREDICTORS} predictors, got {p}"
+        )
     predictor_correlation, target_correlation = correlation[:p, :p], correlation[:p, p]
     _reject_collinear(predictor_correlation, names)
     r2 = float(target_correlation @ np.linalg.solve(predictor_correlation, target_correlation))

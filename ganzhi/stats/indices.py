@@ -150,6 +150,50 @@ def weighted_mean(
     )
 
 
+def weighted_mean_from_sums(
+    *,
+    n: int,
+    sum_w: float,
+    sum_wy: float,
+    sum_w2: float,
+    sum_w2y: float,
+    sum_w2y2: float,
+    confidence: float = 0.95,
+) -> WeightedMean:
+    """:func:`weighted_mean` from running sums over the n answered rows, so that means
+    over any union of groups can be had by adding the groups' sums.
+
+    With m = Σwy/Σw, the variance numerator Σw²(y − m)² expands to
+    Σw²y² − 2m·Σw²y + m²·Σw²; everything else is as in :func:`weighted_mean`.
+    Raises StatsError for n < 2, a non-positive Σw or negative Σw².
+    """
+    confidence = check_confidence(confidence)
+    n = whole_number(n, "n")
+    if n < 2:
+        raise StatsError(f"a weighted mean with a standard error needs at least 2 values; got {n}")
+    sums = [float(v) for v in (sum_w, sum_wy, sum_w2, sum_w2y, sum_w2y2)]
+    if not all(math.isfinite(v) for v in sums):
+        raise StatsError("the sums must be finite numbers")
+    total, weighted, total_w2, w2y, w2y2 = sums
+    if total <= 0 or total_w2 <= 0:
+        raise StatsError("the sums of weights must be positive")
+    mean = weighted / total
+    spread = max(w2y2 - 2.0 * mean * w2y + mean * mean * total_w2, 0.0)
+    se = math.sqrt(n / (n - 1) * spread / total**2)
+    half = student_quantile(confidence, n - 1) * se
+    return WeightedMean(
+        n=n,
+        n_missing=0,
+        sum_weights=total,
+        n_eff=total**2 / total_w2,
+        mean=mean,
+        se=se,
+        ci_low=mean - half,
+        ci_high=mean + half,
+        confidence=confidence,
+    )
+
+
 def poststratification_weights(
     population: Mapping[str, float], sample: Mapping[str, int]
 ) -> dict[str, float]:

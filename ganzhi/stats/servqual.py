@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ganzhi.stats._checks import check_confidence, student_quantile
+from ganzhi.stats._checks import check_confidence, student_quantile, whole_number
 from ganzhi.stats.errors import StatsError
 
 WEIGHT_SUM_TOLERANCE = 1e-6
@@ -120,6 +120,24 @@ def servqual(
         weighted_score=weighted_score,
         confidence=confidence,
     )
+
+
+def item_gap_from_sums(
+    item: str, n: int, sum_gap: float, sum_gap2: float, *, confidence: float = 0.95
+) -> ItemGap:
+    """An item's gap as :func:`item_gaps` computes it, from the number of complete pairs,
+    Σd and Σd² (d = P − E), so that groups of respondents can be combined by adding.
+
+    s² = (Σd² − n·d̄²)/(n − 1). Raises StatsError for fewer than 2 pairs."""
+    confidence = check_confidence(confidence)
+    n = whole_number(n, "n")
+    if n < 2:
+        raise StatsError(f"item '{item}' has {n} complete P/E pair(s); at least 2 are needed")
+    mean = float(sum_gap) / n
+    variance = max((float(sum_gap2) - n * mean * mean) / (n - 1), 0.0)
+    se = math.sqrt(variance / n)
+    half = student_quantile(confidence, n - 1) * se
+    return ItemGap(item=item, n=n, mean_gap=mean, se=se, ci_low=mean - half, ci_high=mean + half)
 
 
 def _gap_matrix(

@@ -51,6 +51,7 @@ from ganzhi.notifications.channels import Recipient
 from ganzhi.notifications.services import notify
 from ganzhi.org.models import Project
 from ganzhi.owners.models import Household, HouseholdMember
+from ganzhi.rollups import services as rollups
 from ganzhi.stats.indices import poststratification_weights
 from ganzhi.stats.sampling import margin_of_error, sample_size
 from ganzhi.surveys.models import Campaign, Invitation, Questionnaire, Response, Stratum
@@ -397,6 +398,7 @@ def _weights_apply(campaign: Campaign) -> WeightsResult:
         elif by_project[project_id][0].building_id is not None:  # pooled buildings
             cell = cell.filter(building_id__in=[s.building_id for s in by_project[project_id]])
         cell.update(weight=weight)
+    rollups.mark_responses(submitted)
     weighted = sum(sample.values())
     return WeightsResult(
         weighted=weighted,

@@ -63,6 +63,7 @@ from ganzhi.core.spreadsheets import SUPPORTED_SUFFIXES, Sheet, is_blank, read_s
 from ganzhi.org.models import Project, Unit
 from ganzhi.owners.importing import ImportRejected, RowError
 from ganzhi.owners.models import Household, HouseholdMember
+from ganzhi.rollups import services as rollups
 from ganzhi.surveys.callbacks import (
     DETRACTOR_MAX,
     create_callbacks,
@@ -904,6 +905,7 @@ def _write(questionnaire: Questionnaire, rows: list[ParsedRow]) -> ImportResult:
         for answer in row.answers.values()
     ]
     Answer.objects.bulk_create(answers, batch_size=BATCH)
+    rollups.mark_dirty(rollups.Kind.SURVEYS, [(r.project_id, r.submitted_at) for r in responses])
     result.created = len(responses)
     result.answers = len(answers)
     result.linked = sum(1 for r in responses if r.household_id)

@@ -55,6 +55,7 @@ from ganzhi.core.personal_data import is_valid_mobile, normalize_phone
 from ganzhi.core.scoping import visible
 from ganzhi.core.services import require_perm, require_project_in_scope
 from ganzhi.org.models import Staff
+from ganzhi.rollups import services as rollups
 from ganzhi.surveys.models import Answer, QualityReview, Question, Response
 
 SPEEDER = "speeder"
@@ -186,6 +187,7 @@ def flag_responses(responses: Iterable[Response]) -> dict[int, list[str]]:
         if _apply(response, flags, checker.decisions.get(response.pk)):
             changed.append(response)
     Response.objects.bulk_update(changed, ["quality_flags", "excluded"], batch_size=BATCH)
+    rollups.mark_dirty(rollups.Kind.SURVEYS, [(r.project_id, r.submitted_at) for r in changed])
     _flag_cluster_members(checker, {r.pk for r in responses})
     return result
 
@@ -216,6 +218,7 @@ def _flag_cluster_members(checker: "_Checker", done: set[int]) -> None:
         if _apply(other, flags, decisions.get(other.pk)):
             changed.append(other)
     Response.objects.bulk_update(changed, ["quality_flags", "excluded"], batch_size=BATCH)
+    rollups.mark_dirty(rollups.Kind.SURVEYS, [(r.project_id, r.submitted_at) for r in changed])
 
 
 def _decisions(response_ids: Iterable[int]) -> dict[int, str]:

@@ -361,6 +361,103 @@ def compute_scores(
     )
 
 
+# --- per respondent (for the rollups) ------------------------------------------------
+
+
+@dataclass
+class RespondentScores:
+    """What one submitted response contributes to every figure of ``compute_scores``, for
+    any post and/or dimension filter: summing these over responses reproduces it.
+
+    ``rated_*`` say which filters the response belongs to (it rated an item there);
+    ``pairs`` are its valid SERVQUAL pairs (item code, post id, dimension, scale min, scale
+    max, perception, expectation)."""
+
+    response_id: int
+    project_id: int
+    submitted_at: dt.datetime
+    weight: float
+    attributed_post: int | None
+    index: float | None = None
+    posts: dict[int, float] = field(default_factory=dict)
+    dimensions: dict[str, float] = field(default_factory=dict)
+    post_dimensions: dict[tuple[int, str], float] = field(default_factory=dict)
+    rated_posts: set[int] = field(default_factory=set)
+    rated_dimensions: set[str] = field(default_factory=set)
+    rated_post_dimensions: set[tuple[int, str]] = field(default_factory=set)
+    recommend: float | None = None
+    satisfied: bool | None = None
+    overall_100: float | None = None
+    pairs: list[tuple[str, int | None, str, int, int, float, float]] = field(default_factory=list)
+
+
+def respondent_scores(responses) -> list[RespondentScores]:
+    """Per-respondent values for the given (submitted, not excluded) responses; three
+    queries whatever their number."""
+    found = {
+        r[0]: RespondentScores(*r)
+        for r in responses.values_list("id", "project_id", "submitted_at", "weight", "post_id")
+    }
+    if not found:
+        return []
+    rows = list(
+        Answer.objects.filter(response_id__in=list(found))
+        .filter(
+            Q(question__indicator__level=IndicatorNode.Level.ITEM)
+            | Q(question__role__in=[Question.Role.OVERALL, Question.Role.RECOMMEND])
+        )
+        .values_list(
+            "response_id",
+            "response__weight",
+            "question__type",
+            "question__role",
+            "question__scale_min",
+            "question__scale_max",
+            "question__indicator_id",
+            "question__indicator__library_id",
+            "number",
+            "expectation",
+            "question__indicator__level",
+            "question__indicator__post_id",
+            "question__indicator__dimension",
+        )
+        .order_by("response_id", "question__sort_order", "question_id")
+    )
+    for row in rows:
+        if row[10] == IndicatorNode.Level.ITEM:
+            scores = found[row[0]]
+            scores.rated_posts.add(row[11])
+            scores.rated_dimensions.add(row[12])
+            scores.rated_post_dimensions.add((row[11], row[12]))
+    rows = [row for row in rows if row[8] is not None]
+    item_rows = [r for r in rows if r[6] is not None and not r[3]]
+    trees = _Trees.load({r[7] for r in item_rows}, post=None, dimension="")
+    values = _respondent_indices(item_rows, trees)
+    for response_id, per_library in values.overall.items():
+        found[response_id].index = math.fsum(per_library) / len(per_library)
+    for target, grouped in (
+        ("posts", values.per_post),
+        ("dimensions", values.per_dimension),
+        ("post_dimensions", values.per_post_dimension),
+    ):
+        for key, by_response in grouped.items():
+            for response_id, per_library in by_response.items():
+                getattr(found[response_id], target)[key] = math.fsum(per_library) / len(per_library)
+    for row in _first_per_response([r for r in rows if r[3] == Question.Role.RECOMMEND]):
+        if 0 <= row[8] <= 10 and float(row[8]).is_integer():
+            found[row[0]].recommend = float(row[8])
+    for row in _first_per_response([r for r in rows if r[3] == Question.Role.OVERALL]):
+        lo, hi, number = row[4], row[5], row[8]
+        if lo < hi and lo <= number <= hi:
+            score = float(indices.to_100([number], lo, hi)[0])
+            found[row[0]].overall_100 = score
+            found[row[0]].satisfied = score >= SATISFIED_FROM
+    for r in _valid_pairs(item_rows, trees):
+        code, _text, dim = trees.item_of[r[6]]
+        found[r[0]].pairs.append((code, r[11], dim, r[4], r[5], float(r[8]), float(r[9])))
+    return list(found.values())
+
+
 # --- index -----------------------------------------------------------------------------
 
 
@@ -371,6 +468,7 @@ class _Tree:
     weights: dict[str, dict[str, float]]
     leaves: list[str]
     posts: dict[str, tuple[int, str, str, int]]  # post node key → (post id, code, name, order)
+    post_dims: dict[str, tuple[int, str]]  # dimension node key → (post id, dimension)
     # The same leaves regrouped dimension first: "dims" → "d:<dimension>" → the dimension
     # nodes of every post (with the posts' weights) → items. One weighted_index call on it
     # gives each dimension's value across posts.
@@ -463,12 +561,15 @@ def _build_tree(nodes: list[tuple], *, post: Post | None, dimension: str) -> _Tr
         key = _key(node[0])
         if node[3] == IndicatorNode.Level.POST and key in weights[_ROOT]:
             posts[key] = (node[5], node[10] or node[4], node[11] or node[7], node[12] or 0)
+    post_of = {_key(node[0]): node[5] for node in nodes if node[3] == IndicatorNode.Level.POST}
+    post_dims = {}
     for node in nodes:
         key = _key(node[0])
         if node[3] == IndicatorNode.Level.DIMENSION and key in weights:
             post_weight = weights[_ROOT].get(_key(node[2])) if node[2] is not None else None
             if post_weight is not None:
                 across[node[6]][key] = post_weight
+                post_dims[key] = (post_of[_key(node[2])], node[6])
     dimension_weights: dict[str, dict[str, float]] = {}
     for dim, kids in across.items():
         total = math.fsum(kids.values())
@@ -483,14 +584,31 @@ def _build_tree(nodes: list[tuple], *, post: Post | None, dimension: str) -> _Tr
         weights=weights,
         leaves=leaves,
         posts=posts,
+        post_dims=post_dims,
         dimension_weights=dimension_weights,
     )
 
 
-def _index(rows: list[tuple], trees: _Trees, minimum: int):
-    """Per-respondent indices (whole tree, each post, each dimension), then their means."""
+@dataclass
+class _Indices:
+    """Each respondent's index values (one per library version answered, averaged later)."""
+
+    overall: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    per_post: dict[int, dict[int, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    per_dimension: dict[str, dict[int, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    per_post_dimension: dict[tuple[int, str], dict[int, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    weight_of: dict[int, float] = field(default_factory=dict)
+
+
+def _respondent_indices(rows: list[tuple], trees: _Trees) -> _Indices:
     scores: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
-    weight_of: dict[int, float] = {}
+    found = _Indices()
     if rows:
         numbers = np.array([r[8] for r in rows], dtype=float)
         rescaled = np.full(len(rows), np.nan)
@@ -506,17 +624,10 @@ def _index(rows: list[tuple], trees: _Trees, minimum: int):
         for row, value in zip(rows, rescaled, strict=True):
             if row[7] in trees.by_library and not math.isnan(value):
                 scores[(row[0], row[7])][_key(row[6])] = float(value)
-                weight_of[row[0]] = float(row[1])
+                found.weight_of[row[0]] = float(row[1])
 
-    overall: dict[int, list[float]] = defaultdict(list)
-    per_post: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    per_dimension: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    post_info: dict[int, tuple[str, str, int]] = {}
-    for tree in trees.by_library.values():
-        for post_id, code, name, order in tree.posts.values():
-            post_info[post_id] = (code, name, order)
     # Respondents with identical answers get identical indices: evaluate each pattern once.
-    memo: dict[tuple, tuple[float, dict[int, float], dict[str, float]] | None] = {}
+    memo: dict[tuple, _Evaluated | None] = {}
     for (response_id, library_id), answered in scores.items():
         tree = trees.by_library[library_id]
         pattern = (library_id, *(answered.get(leaf) for leaf in tree.leaves))
@@ -525,14 +636,25 @@ def _index(rows: list[tuple], trees: _Trees, minimum: int):
         evaluated = memo[pattern]
         if evaluated is None:
             continue  # nothing under the filter answered
-        value, post_values, dimension_values = evaluated
-        overall[response_id].append(value)
-        for post_id, post_value in post_values.items():
-            per_post[post_id][response_id].append(post_value)
-        for dim, dim_value in dimension_values.items():
-            per_dimension[dim][response_id].append(dim_value)
+        found.overall[response_id].append(evaluated.value)
+        for post_id, post_value in evaluated.posts.items():
+            found.per_post[post_id][response_id].append(post_value)
+        for dim, dim_value in evaluated.dimensions.items():
+            found.per_dimension[dim][response_id].append(dim_value)
+        for pair, pair_value in evaluated.post_dimensions.items():
+            found.per_post_dimension[pair][response_id].append(pair_value)
+    return found
 
-    index = _mean_figure(overall, weight_of, minimum)
+
+def _index(rows: list[tuple], trees: _Trees, minimum: int):
+    """Per-respondent indices (whole tree, each post, each dimension), then their means."""
+    found = _respondent_indices(rows, trees)
+    weight_of = found.weight_of
+    post_info: dict[int, tuple[str, str, int]] = {}
+    for tree in trees.by_library.values():
+        for post_id, code, name, order in tree.posts.values():
+            post_info[post_id] = (code, name, order)
+    index = _mean_figure(found.overall, weight_of, minimum)
     by_post = [
         BreakdownRow(
             key=post_info[post_id][0],
@@ -540,25 +662,32 @@ def _index(rows: list[tuple], trees: _Trees, minimum: int):
             index=_mean_figure(values, weight_of, minimum),
         )
         for post_id, values in sorted(
-            per_post.items(), key=lambda item: (post_info[item[0]][2], post_info[item[0]][1])
+            found.per_post.items(), key=lambda item: (post_info[item[0]][2], post_info[item[0]][1])
         )
     ]
     by_dimension = [
         BreakdownRow(
             key=dim.value,
             label=str(dim.label),
-            index=_mean_figure(per_dimension[dim.value], weight_of, minimum),
+            index=_mean_figure(found.per_dimension[dim.value], weight_of, minimum),
         )
         for dim in Dimension
-        if dim.value in per_dimension
+        if dim.value in found.per_dimension
     ]
     return index, by_post, by_dimension
 
 
-def _evaluate(
-    tree: _Tree, answered: dict[str, float]
-) -> tuple[float, dict[int, float], dict[str, float]] | None:
-    """One respondent: (index, {post id: index}, {dimension: index}); None if nothing scored."""
+@dataclass(frozen=True)
+class _Evaluated:
+    value: float
+    posts: dict[int, float]
+    dimensions: dict[str, float]
+    post_dimensions: dict[tuple[int, str], float]
+
+
+def _evaluate(tree: _Tree, answered: dict[str, float]) -> _Evaluated | None:
+    """One respondent's index, per post, per dimension (across posts) and per post and
+    dimension; None if nothing scored."""
     leaf_scores = {leaf: answered.get(leaf, math.nan) for leaf in tree.leaves}
     try:
         result = indices.weighted_index(leaf_scores, tree.weights)
@@ -569,13 +698,18 @@ def _evaluate(
         for key, (post_id, _code, _name, _order) in tree.posts.items()
         if result.nodes.get(key) is not None
     }
+    post_dimension_values = {
+        pair: result.nodes[key]
+        for key, pair in tree.post_dims.items()
+        if result.nodes.get(key) is not None
+    }
     dimension_values: dict[str, float] = {}
     if tree.dimension_weights:
         across = indices.weighted_index(leaf_scores, tree.dimension_weights)
         for key, value in across.nodes.items():
             if key.startswith("d:") and value is not None:
                 dimension_values[key[2:]] = value
-    return result.value, post_values, dimension_values
+    return _Evaluated(result.value, post_values, dimension_values, post_dimension_values)
 
 
 def _mean_figure(
@@ -643,8 +777,9 @@ def _satisfied(rows: list[tuple], minimum: int) -> Figure:
 # --- SERVQUAL gap --------------------------------------------------------------------------
 
 
-def _gap(rows: list[tuple], trees: _Trees, minimum: int) -> Gap | None:
-    pairs = [
+def _valid_pairs(rows: list[tuple], trees: _Trees) -> list[tuple]:
+    """Expectation/perception answers with both numbers on the question's scale."""
+    return [
         r
         for r in rows
         if r[2] == Question.Type.EXPECTATION_PERCEPTION
@@ -654,6 +789,10 @@ def _gap(rows: list[tuple], trees: _Trees, minimum: int) -> Gap | None:
         and r[4] <= r[8] <= r[5]
         and r[4] <= r[9] <= r[5]
     ]
+
+
+def _gap(rows: list[tuple], trees: _Trees, minimum: int) -> Gap | None:
+    pairs = _valid_pairs(rows, trees)
     if not pairs:
         return None
     points_100 = len({(r[4], r[5]) for r in pairs}) > 1
