@@ -12,6 +12,7 @@ urlpatterns = [
     path("workorders/", include("ganzhi.workorders.urls")),
     path("notifications/", include("ganzhi.notifications.urls")),
     path("surveys/", include("ganzhi.surveys.urls")),
+    path("dashboards/", include("ganzhi.dashboards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

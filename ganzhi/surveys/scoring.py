@@ -36,7 +36,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,10 +46,10 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ganzhi.core.errors import DomainError
+from ganzhi.core.periods import Period, parse_period
 from ganzhi.core.scoping import scope_for, visible
 from ganzhi.core.services import require_perm
 from ganzhi.org.models import Company, Post, Project, Region
@@ -62,51 +61,6 @@ SATISFIED_FROM = 75.0  # on the 0–100 rescale: 4 of 1–5, 8 of 1–10, 6 of 1
 SCORES_PERMISSION = "surveys.view_response"
 _ROOT = "root"
 _DIMS = "dims"
-
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:[Qq](?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
-
-
-# --- period ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """A calendar year, quarter or month: [start, end) in the installation's time zone."""
-
-    label: str
-    start: dt.datetime
-    end: dt.datetime
-
-
-def parse_period(text: str) -> Period:
-    """ "2026", "2026-Q3" (or q3) or "2026-07"; anything else is DomainError ``invalid_period``
-    (status 422)."""
-    match = _PERIOD.match((text or "").strip())
-    year = int(match["year"]) if match else 0
-    if match is None or not 1970 <= year <= 2999:
-        raise DomainError(
-            "invalid_period",
-            _("Give the period as a year (2026), a quarter (2026-Q3) or a month (2026-07)."),
-            details={"period": [str(text)]},
-            status=422,
-        )
-    if match["quarter"]:
-        quarter = int(match["quarter"])
-        first, months, label = 3 * quarter - 2, 3, f"{year}-Q{quarter}"
-    elif match["month"]:
-        first, months, label = int(match["month"]), 1, f"{year}-{match['month']}"
-    else:
-        first, months, label = 1, 12, f"{year}"
-    zone = timezone.get_default_timezone()
-    start = dt.datetime(year, first, 1, tzinfo=zone)
-    last = first + months
-    end = dt.datetime(year + (last - 1) // 12, (last - 1) % 12 + 1, 1, tzinfo=zone)
-    return Period(label=label, start=start, end=end)
-
-
-def current_period_label(now: dt.datetime | None = None) -> str:
-    """The current calendar year, the default period of the scores page."""
-    return str(timezone.localtime(now).year)
 
 
 # --- org unit ----------------------------------------------------------------------

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ganzhi.core.errors import DomainError
 from ganzhi.core.forms import Form
+from ganzhi.core.periods import parse_period
 from ganzhi.core.scoping import visible
 from ganzhi.org.forms import ScopedFilterForm, scoped_choice
-from ganzhi.org.models import Post, Project, Staff, Unit
+from ganzhi.org.models import Post, Project, Region, Staff, Unit
 from ganzhi.workorders.models import (
     Category,
     Channel,
@@ -18,6 +20,7 @@ from ganzhi.workorders.services import CLEAR_STEPS, PREVENTION_MARKS
 
 
 class QueueFilterForm(ScopedFilterForm):
+    region = scoped_choice(Region, _("Region"), _("All regions"))
     project = scoped_choice(Project, _("Project"), _("All projects"))
     state = forms.ChoiceField(
         label=_("State"),
@@ -28,6 +31,13 @@ class QueueFilterForm(ScopedFilterForm):
         label=_("Type"), required=False, choices=[("", _("All types")), *Kind.choices]
     )
     post = scoped_choice(Post, _("Post"), _("All posts"))
+    category = scoped_choice(Category, _("Category"), _("All categories"))
+    period = forms.CharField(
+        label=_("Created in"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"placeholder": "2026 / 2026-Q3 / 2026-07"}),
+    )
     breached = forms.ChoiceField(
         label=_("Promise"),
         required=False,
@@ -35,6 +45,15 @@ class QueueFilterForm(ScopedFilterForm):
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
     q = forms.CharField(label=_("Number or title"), required=False, max_length=50)
+
+    def clean_period(self) -> str:
+        text = self.cleaned_data["period"].strip()
+        if text:
+            try:
+                parse_period(text)
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from None
+        return text
 
 
 class WorkOrderForm(Form):

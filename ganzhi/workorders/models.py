@@ -297,6 +297,11 @@ class WorkOrder(models.Model):
             models.Index(fields=["company", "created_at"]),
             models.Index(fields=["next_check_at"]),
             models.Index(fields=["household", "category", "created_at"]),
+            models.Index(
+                fields=["company", "created_at"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="workorder_open_by_age",
+            ),
         ]
 
     def __str__(self) -> str:

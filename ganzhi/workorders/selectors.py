@@ -6,6 +6,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ganzhi.core.periods import parse_period
 from ganzhi.core.scoping import visible
 from ganzhi.workorders.models import (
     OPEN_STATES,
@@ -20,6 +21,7 @@ from ganzhi.workorders.models import (
 def workorder_queue(
     *,
     user,
+    region: str = "",
     project: str = "",
     state: str = "",
     category: str = "",
@@ -29,6 +31,7 @@ def workorder_queue(
     mine: bool = False,
     q: str = "",
     open_only: bool = False,
+    created_in: str = "",
 ) -> QuerySet[WorkOrder]:
     """Orders sorted by urgency: open before finished, then by the next promise to fall
     due (response while unanswered, else resolution), oldest first."""
@@ -38,6 +41,8 @@ def workorder_queue(
         ),
         user,
     )
+    if region:
+        orders = orders.filter(project__region__public_id=region)
     if project:
         orders = orders.filter(project__public_id=project)
     if state:
@@ -59,6 +64,9 @@ def workorder_queue(
         orders = orders.filter(assignee=staff) if staff else orders.none()
     if q:
         orders = orders.filter(Q(number__iexact=q) | Q(title__icontains=q))
+    if created_in:
+        period = parse_period(created_in)
+        orders = orders.filter(created_at__gte=period.start, created_at__lt=period.end)
     return orders.annotate(
         is_finished=Case(
             When(state__in=OPEN_STATES, then=Value(0)),

@@ -49,11 +49,14 @@ def queue(request):
     breached = {"yes": True, "no": False}.get(form.value("breached"))
     orders = selectors.workorder_queue(
         user=request.user,
+        region=form.value("region"),
         project=form.value("project"),
         state="" if state in ("", "all") else state,
         open_only=state == "",
         kind=form.value("kind"),
         post=form.value("post"),
+        category=form.value("category"),
+        created_in=form.value("period"),
         breached=breached,
         mine=form.value("mine") == "True",
         q=form.value("q"),

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from ganzhi.demo.generator import generate_demo
 from ganzhi.core.roles import Role
+from ganzhi.demo.generator import generate_demo
 from ganzhi.org.models import Company, Post, Project, Region
 from ganzhi.rollups import selectors, services
 from ganzhi.rollups.models import Kind, RollupDirty, RollupState, SurveyRollup, WorkOrderRollup
@@ -254,8 +254,17 @@ def test_a_rebuild_from_scratch_equals_the_incremental_rollups(company):
         return sorted(
             tuple(row)
             for row in SurveyRollup.objects.values_list(
-                "project_id", "month", "level", "post_id", "dimension", "responses", "index_n",
-                "promoters", "detractors", "satisfied_k", "gap_n",
+                "project_id",
+                "month",
+                "level",
+                "post_id",
+                "dimension",
+                "responses",
+                "index_n",
+                "promoters",
+                "detractors",
+                "satisfied_k",
+                "gap_n",
             )
         )
 

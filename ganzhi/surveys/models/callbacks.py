@@ -51,7 +51,10 @@ class CallbackTask(models.Model):
         verbose_name = _("call-back task")
         verbose_name_plural = _("call-back tasks")
         ordering = ["due_at"]
-        indexes = [models.Index(fields=["project", "done_at", "due_at"])]
+        indexes = [
+            models.Index(fields=["project", "done_at", "due_at"]),
+            models.Index(fields=["company", "done_at", "due_at"]),
+        ]
         constraints = [models.UniqueConstraint(fields=["response", "reason"], name="callback_once")]
 
     def __str__(self) -> str:
