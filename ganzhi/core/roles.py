@@ -113,6 +113,13 @@ _SURVEY_RUN = {
     "surveys.add_responseimport",
 }
 _SURVEY_CALLBACK = {"surveys.change_callbacktask"}
+_REPORTS = {"dashboards.view_monthlyreport", "dashboards.add_monthlyreport"}
+_TARGETS = {
+    "dashboards.view_target",
+    "dashboards.add_target",
+    "dashboards.change_target",
+    "dashboards.delete_target",
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.HQ: frozenset(
@@ -131,12 +138,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SURVEY_VIEW
         | _SURVEY_DESIGN
         | _SURVEY_RUN
+        | _REPORTS
+        | _TARGETS
     ),
     Role.REGION_MANAGER: frozenset(
         _REGISTRY_VIEW
         | _REGISTRY_EDIT_PROJECT
         | _WORKORDER_VIEW
         | _SURVEY_VIEW
+        | _REPORTS
         | {"org.change_project"}
     ),
     Role.PROJECT_MANAGER: frozenset(
@@ -147,6 +157,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SURVEY_VIEW
         | _SURVEY_RUN
         | _SURVEY_CALLBACK
+        | _REPORTS
         | {"owners.view_personal_data"}
     ),
     Role.CUSTOMER_SERVICE: frozenset(

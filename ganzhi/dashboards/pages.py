@@ -468,6 +468,7 @@ def _children_panel(sel: Selection, *, workorders: bool) -> Panel:
         )
         % {"unit": sel.post.name if sel.post else sel.unit.name},
         wide=True,
+        open_table=True,
     )
 
 
@@ -697,6 +698,7 @@ def posts_page(sel: Selection) -> Page:
                 "otherwise the posts are level."
             ),
             wide=True,
+            open_table=True,
             empty=_("No scored answers in this period."),
         )
     )
@@ -1093,6 +1095,7 @@ def _workorder_children_panel(sel: Selection) -> Panel:
         ),
         bars(names, [(_("Resolution promises kept"), values)]) if rows else None,
         wide=True,
+        open_table=True,
         empty=_("No work orders in this period."),
     )
 

@@ -86,6 +86,7 @@ class Panel:
     note: str = ""
     wide: bool = False
     empty: str = ""
+    open_table: bool = False  # show the table without a click (drill-down lists)
 
     @property
     def chart_id(self) -> str:

@@ -1,8 +1,10 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -10,12 +12,14 @@ from django.views.decorators.http import require_GET
 from ganzhi.core.errors import DomainError
 from ganzhi.core.paging import paginate
 from ganzhi.core.scoping import visible
-from ganzhi.dashboards import pages
+from ganzhi.dashboards import pages, reports
+from ganzhi.dashboards.models import MonthlyReport
 from ganzhi.dashboards.panels import table_xlsx
 from ganzhi.dashboards.selection import select
 from ganzhi.org.models import Post
 from ganzhi.surveys.models import Answer, IndicatorNode, Response
 from ganzhi.surveys.scoring import SCORES_PERMISSION
+from ganzhi.surveys.selectors import org_unit_choices
 
 WORKORDERS_PERMISSION = "workorders.view_workorder"
 CALLBACKS_PERMISSION = "surveys.view_callbacktask"
@@ -132,3 +136,59 @@ def responses(request):
     )
     context = {"sel": selection, "page_obj": paginate(request, found)}
     return render(request, "dashboards/responses.html", context)
+
+
+@login_required
+def report_list(request):
+    """Monthly reports: ask for one (company or project, a month) and download them."""
+    if not request.user.has_perm("dashboards.view_monthlyreport"):
+        raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        try:
+            reports.request_report(
+                user=request.user,
+                org=request.POST.get("org", ""),
+                month=request.POST.get("month", ""),
+                email=request.POST.get("email") == "1",
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, _("The report is being prepared; it appears below when ready.")
+            )
+            return redirect(reverse("dashboards:reports") + "?" + request.GET.urlencode())
+    found = visible(MonthlyReport.objects.select_related("company", "project"), request.user)
+    units = [u for u in org_unit_choices(user=request.user) if u.kind != "region"]
+    context = {
+        "page_obj": paginate(request, found),
+        "units": units,
+        "chosen": request.GET.get("org", ""),
+        "months": [f"{m:%Y-%m}" for m in reports.months_with_data(request.user.company_id)],
+        "error": error,
+        "can_request": request.user.has_perm(reports.REPORT_PERMISSION),
+        "busy": found.filter(
+            status__in=[MonthlyReport.Status.QUEUED, MonthlyReport.Status.RUNNING]
+        ).exists(),
+    }
+    template = "dashboards/_reports_table.html" if request.htmx else "dashboards/reports.html"
+    return render(request, template, context, status=422 if error else 200)
+
+
+@login_required
+@require_GET
+def report_file(request, public_id, kind: str):
+    if not request.user.has_perm("dashboards.view_monthlyreport"):
+        raise PermissionDenied
+    report = get_object_or_404(
+        visible(MonthlyReport.objects.all(), request.user), public_id=public_id
+    )
+    file = report.pdf if kind == "pdf" else report.xlsx
+    if report.status != MonthlyReport.Status.DONE or not file:
+        raise Http404
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1]
+    )
+    response["Cache-Control"] = "no-store"
+    return response
