@@ -222,7 +222,7 @@ def children(sel: Selection) -> tuple[str, tuple[str, ...], Level | None, list[C
         regions = Region.objects.filter(company_id=unit.company_id).order_by("name")
         return (
             "region",
-            ("project__region_id",),
+            ("region_id",),
             None,
             [Child(r.pk, r.name, sel.params(org=str(r.public_id), post="")) for r in regions],
         )
@@ -246,7 +246,7 @@ def children(sel: Selection) -> tuple[str, tuple[str, ...], Level | None, list[C
 def _survey_children(sel: Selection, period: Period) -> tuple[str, list[Child], dict]:
     kind, by, level, kids = children(sel)
     if level is None:
-        rows = rollups.survey_by(sel.unit, period, by, post=sel.post)
+        rows = rollups.survey_by(sel.unit, period, by, post=sel.post, children=True)
     elif level == Level.POST:
         rows = rollups.survey_by(sel.unit, period, by, level=Q(level=Level.POST))
     else:
@@ -260,7 +260,8 @@ def _workorder_children(sel: Selection, period: Period) -> dict:
     kind, by, _level, _kids = children(sel)
     if kind == "dimension":
         return {}
-    return {row[by[0]]: row for row in rollups.workorders_by(sel.unit, period, by, post=sel.post)}
+    rows = rollups.workorders_by(sel.unit, period, by, post=sel.post, children=kind != "post")
+    return {row[by[0]]: row for row in rows}
 
 
 CHILD_TITLES = {
@@ -1102,26 +1103,32 @@ def _workorder_children_panel(sel: Selection) -> Panel:
 
 def _oldest_open_panel(sel: Selection, user) -> Panel:
     """The ten oldest open orders (live, not from the rollups: a partial index finds them)."""
-    orders = visible(WorkOrder.objects.filter(state__in=OPEN_STATES), user).filter(
-        company_id=sel.unit.company_id
-    )
+    orders = visible(WorkOrder.objects.all(), user).filter(company_id=sel.unit.company_id)
     if sel.unit.kind == "region":
         orders = orders.filter(project__region_id=sel.unit.obj.pk)
     elif sel.unit.kind == "project":
         orders = orders.filter(project_id=sel.unit.obj.pk)
     if sel.post is not None:
         orders = orders.filter(post_id=sel.post.pk)
-    oldest = list(
-        orders.order_by("created_at").values(
-            "public_id",
-            "number",
-            "title",
-            "project__name",
-            "state",
-            "created_at",
-            "resolve_breached",
-        )[:10]
+    # one index range per open state (company, state, created_at), merged: a partial
+    # index on "state IN (…)" is not used by SQLite when the list is parameterised
+    fields = (
+        "public_id",
+        "number",
+        "title",
+        "project__name",
+        "state",
+        "created_at",
+        "resolve_breached",
     )
+    oldest = sorted(
+        (
+            row
+            for state in OPEN_STATES
+            for row in orders.filter(state=state).order_by("created_at").values(*fields)[:10]
+        ),
+        key=lambda row: row["created_at"],
+    )[:10]
     now = timezone.now()
     states = dict(WorkOrder._meta.get_field("state").choices)
     rows = [

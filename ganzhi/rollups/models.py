@@ -17,14 +17,55 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ganzhi.org.models import Company, Post, Project
+from ganzhi.org.models import Company, Post, Project, Region
 from ganzhi.workorders.models import Category
+
+SURVEY_SUMS = (
+    "responses",
+    "index_n",
+    "index_sw",
+    "index_swy",
+    "index_sw2",
+    "index_sw2y",
+    "index_sw2y2",
+    "promoters",
+    "passives",
+    "detractors",
+    "satisfied_n",
+    "satisfied_k",
+    "gap_n",
+)
+WORKORDER_SUMS = (
+    "created",
+    "open",
+    "closed",
+    "cancelled",
+    "response_measured",
+    "response_kept",
+    "resolve_measured",
+    "resolve_kept",
+    "breached",
+    "reopened",
+    "repeats",
+    "rated",
+    "rating_sum",
+)
+CALLBACK_SUMS = ("created", "done", "done_on_time", "reached", "recovered", "workorders")
 
 
 class Kind(models.TextChoices):
     SURVEYS = "surveys", _("Survey scores")
     WORKORDERS = "workorders", _("Work orders")
     CALLBACKS = "callbacks", _("Call-backs")
+
+
+class Scope(models.TextChoices):
+    """Rows are kept per project, and summed per region and per company, so that a
+    company-wide figure reads a few hundred rows however many projects there are."""
+
+    PROJECT = "project", _("Project")
+    REGION = "region", _("Region")
+    COMPANY = "company", _("Company")
 
 
 class SurveyRollup(models.Model):
@@ -40,7 +81,13 @@ class SurveyRollup(models.Model):
         POST_DIMENSION = "post_dimension", _("Post and dimension")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     month = models.DateField()
     level = models.CharField(max_length=20, choices=Level.choices)
     post = models.ForeignKey(
@@ -67,7 +114,8 @@ class SurveyRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["company", "level", "month"]),
+            models.Index(fields=["company", "scope", "level", "month"]),
+            models.Index(fields=["region", "level", "month"]),
             models.Index(fields=["project", "level", "month"]),
         ]
 
@@ -80,7 +128,13 @@ class SurveyItemRollup(models.Model):
     the 0–100 rescale."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     month = models.DateField()
     code = models.CharField(max_length=40)
     post = models.ForeignKey(
@@ -97,7 +151,8 @@ class SurveyItemRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["company", "month"]),
+            models.Index(fields=["company", "scope", "month"]),
+            models.Index(fields=["region", "month"]),
             models.Index(fields=["project", "month"]),
         ]
 
@@ -109,7 +164,13 @@ class WorkOrderRollup(models.Model):
     """Counts of the work orders created in one project-month, per category and post."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     month = models.DateField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey(
@@ -132,7 +193,8 @@ class WorkOrderRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["company", "month"]),
+            models.Index(fields=["company", "scope", "month"]),
+            models.Index(fields=["region", "month"]),
             models.Index(fields=["project", "month"]),
         ]
 
@@ -144,7 +206,13 @@ class CallbackRollup(models.Model):
     """Call-backs to detractors and low scorers created in one project-month."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     month = models.DateField()
     reason = models.CharField(max_length=20)
     created = models.PositiveIntegerField(default=0)
@@ -156,7 +224,8 @@ class CallbackRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["company", "month"]),
+            models.Index(fields=["company", "scope", "month"]),
+            models.Index(fields=["region", "month"]),
             models.Index(fields=["project", "month"]),
         ]
 

@@ -16,8 +16,12 @@ from django.db.models import Q, Sum
 
 from ganzhi.org.models import Post
 from ganzhi.rollups.models import (
+    CALLBACK_SUMS,
+    SURVEY_SUMS,
+    WORKORDER_SUMS,
     CallbackRollup,
     RollupState,
+    Scope,
     SurveyItemRollup,
     SurveyRollup,
     WorkOrderRollup,
@@ -38,37 +42,6 @@ from ganzhi.surveys.scoring import (
 
 Level = SurveyRollup.Level
 DIMENSIONS = [d.value for d in Dimension]
-SURVEY_SUMS = (
-    "responses",
-    "index_n",
-    "index_sw",
-    "index_swy",
-    "index_sw2",
-    "index_sw2y",
-    "index_sw2y2",
-    "promoters",
-    "passives",
-    "detractors",
-    "satisfied_n",
-    "satisfied_k",
-    "gap_n",
-)
-WORKORDER_SUMS = (
-    "created",
-    "open",
-    "closed",
-    "cancelled",
-    "response_measured",
-    "response_kept",
-    "resolve_measured",
-    "resolve_kept",
-    "breached",
-    "reopened",
-    "repeats",
-    "rated",
-    "rating_sum",
-)
-CALLBACK_SUMS = ("created", "done", "done_on_time", "reached", "recovered", "workorders")
 
 
 def as_of(kind: str) -> dt.datetime | None:
@@ -84,12 +57,20 @@ def as_of_all() -> dt.datetime | None:
 # --- filtering ---------------------------------------------------------------------------
 
 
-def in_unit(queryset, unit: OrgUnit, period: Period | None = None):
+def in_unit(queryset, unit: OrgUnit, period: Period | None = None, *, children: bool = False):
+    """The unit's own rows (its company, region or project sums), or with ``children`` the
+    rows one level down (a company's regions, a region's projects)."""
     queryset = queryset.filter(company_id=unit.company_id)
-    if unit.kind == "region":
-        queryset = queryset.filter(project__region_id=unit.obj.pk)
-    elif unit.kind == "project":
-        queryset = queryset.filter(project_id=unit.obj.pk)
+    if children and unit.kind == "company":
+        queryset = queryset.filter(scope=Scope.REGION)
+    elif children and unit.kind == "region":
+        queryset = queryset.filter(scope=Scope.PROJECT, project__region_id=unit.obj.pk)
+    elif unit.kind == "company":
+        queryset = queryset.filter(scope=Scope.COMPANY)
+    elif unit.kind == "region":
+        queryset = queryset.filter(scope=Scope.REGION, region_id=unit.obj.pk)
+    else:
+        queryset = queryset.filter(scope=Scope.PROJECT, project_id=unit.obj.pk)
     if period is not None:
         queryset = queryset.filter(month__gte=period.start.date(), month__lt=period.end.date())
     return queryset
@@ -300,18 +281,26 @@ def survey_by(
     post: Post | None = None,
     dimension: str = "",
     level: Q | None = None,
+    children: bool = False,
 ) -> list[dict]:
-    """Summed survey rows grouped by ``by`` (e.g. ("month",), ("project__name", …))."""
-    rows = in_unit(SurveyRollup.objects.all(), unit, period)
+    """Summed survey rows grouped by ``by`` (e.g. ("month",), ("post_id",)); with
+    ``children``, the rows of the unit's regions or projects (group by region_id or
+    project_id)."""
+    rows = in_unit(SurveyRollup.objects.all(), unit, period, children=children)
     return _sums(
         rows.filter(level if level is not None else _level(post, dimension)), SURVEY_SUMS, by
     )
 
 
 def workorders_by(
-    unit: OrgUnit, period: Period, by: tuple[str, ...], *, post: Post | None = None
+    unit: OrgUnit,
+    period: Period,
+    by: tuple[str, ...],
+    *,
+    post: Post | None = None,
+    children: bool = False,
 ) -> list[dict]:
-    rows = in_unit(WorkOrderRollup.objects.all(), unit, period)
+    rows = in_unit(WorkOrderRollup.objects.all(), unit, period, children=children)
     if post is not None:
         rows = rows.filter(post_id=post.pk)
     return _sums(rows, WORKORDER_SUMS, by)

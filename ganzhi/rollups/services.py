@@ -23,10 +23,14 @@ from django.utils import timezone
 
 from ganzhi.org.models import Project
 from ganzhi.rollups.models import (
+    CALLBACK_SUMS,
+    SURVEY_SUMS,
+    WORKORDER_SUMS,
     CallbackRollup,
     Kind,
     RollupDirty,
     RollupState,
+    Scope,
     SurveyItemRollup,
     SurveyRollup,
     WorkOrderRollup,
@@ -132,6 +136,7 @@ def refresh(kinds: Iterable[str] | None = None) -> RefreshResult:
         for (month, company_id), project_ids in sorted(groups.items()):
             with transaction.atomic():
                 RECOMPUTE[kind](month, company_id, project_ids)
+                _sum_up(kind, month, company_id)
         for start in range(0, len(seen), 200):
             unchanged = Q(pk__in=[])
             for pk, _project, _month, token in seen[start : start + 200]:
@@ -159,6 +164,7 @@ def rebuild(
         for done, (month, company_id) in enumerate(work, start=1):
             with transaction.atomic():
                 RECOMPUTE[kind](month, company_id, None)
+                _sum_up(kind, month, company_id)
             if progress:
                 progress(kind, done, len(work))
         _stamp(kind, as_of=as_of, rebuilt=True)
@@ -201,7 +207,7 @@ def _slice(queryset, moment: str, month: dt.date, company_id: int, project_ids):
 
 
 def _replace(model, month: dt.date, company_id: int, project_ids, rows: list) -> None:
-    stale = model.objects.filter(company_id=company_id, month=month)
+    stale = model.objects.filter(company_id=company_id, month=month, scope=Scope.PROJECT)
     if project_ids is not None:
         stale = stale.filter(project_id__in=project_ids)
     stale.delete()
@@ -394,6 +400,73 @@ def _recompute_surveys(month: dt.date, company_id: int, project_ids) -> None:
     ]
     _replace(SurveyRollup, month, company_id, project_ids, rows)
     _replace(SurveyItemRollup, month, company_id, project_ids, item_rows)
+
+
+# per model: the fields that identify a row within a unit-month, and the fields summed
+SUM_UP = {
+    SurveyRollup: (("level", "post_id", "dimension"), SURVEY_SUMS),
+    SurveyItemRollup: (
+        ("code", "post_id", "dimension", "scale_min", "scale_max"),
+        ("n", "sum_gap", "sum_gap2", "sum_gap100", "sum_gap100_2"),
+    ),
+    WorkOrderRollup: (("category_id", "post_id", "kind"), WORKORDER_SUMS),
+    CallbackRollup: (
+        ("reason",),
+        CALLBACK_SUMS,
+    ),
+}
+
+
+def _sum_up(kind: str, month: dt.date, company_id: int) -> None:
+    """Rebuild the month's region and company rows from its project rows (all of them,
+    so a project that moved region is counted where it is now)."""
+    for model in ROLLUP_MODELS[kind]:
+        keys, fields = SUM_UP[model]
+        extra = ("drivers",) if model is SurveyRollup else ()
+        model.objects.filter(company_id=company_id, month=month).exclude(
+            scope=Scope.PROJECT
+        ).delete()
+        totals: dict[tuple, dict] = {}
+        rows = model.objects.filter(company_id=company_id, month=month, scope=Scope.PROJECT)
+        for row in rows.values(*keys, *fields, *extra, "project__region_id").iterator(
+            chunk_size=10000
+        ):
+            key = tuple(row[k] for k in keys)
+            for unit in ((Scope.REGION, row["project__region_id"]), (Scope.COMPANY, None)):
+                total = totals.get((unit, key))
+                if total is None:
+                    total = totals[(unit, key)] = dict.fromkeys(fields, 0)
+                    total["drivers"] = None
+                for field_name in fields:
+                    total[field_name] += row[field_name]
+                if extra and row["drivers"]:
+                    total["drivers"] = _add_moments(total["drivers"], row["drivers"])
+        made = []
+        for ((scope, region_id), key), total in totals.items():
+            values = {k: v for k, v in zip(keys, key, strict=True)}
+            values.update({f: total[f] for f in fields})
+            if extra:
+                values["drivers"] = total["drivers"]
+            made.append(
+                model(
+                    company_id=company_id, month=month, scope=scope, region_id=region_id, **values
+                )
+            )
+        model.objects.bulk_create(made, batch_size=INSERT_BATCH)
+
+
+def _add_moments(total: dict | None, more: dict) -> dict:
+    if total is None:
+        return {
+            k: (list(map(list, v)) if k == "swxx" else list(v) if k == "swx" else v)
+            for k, v in more.items()
+        }
+    return {
+        "n": total["n"] + more["n"],
+        "sw": total["sw"] + more["sw"],
+        "swx": (np.asarray(total["swx"]) + np.asarray(more["swx"])).tolist(),
+        "swxx": (np.asarray(total["swxx"]) + np.asarray(more["swxx"])).tolist(),
+    }
 
 
 RECOMPUTE = {

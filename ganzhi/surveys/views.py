@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ganzhi.core.errors import DomainError
 from ganzhi.core.forms import Form
 from ganzhi.core.paging import paginate
+from ganzhi.core.periods import current_period_label
 from ganzhi.core.scoping import get_visible_or_404, scope_for, visible
 from ganzhi.org.models import Post
 from ganzhi.surveys import defaults, library, questionnaires, scoring, selectors
@@ -367,7 +368,7 @@ class ScoresForm(Form):
         self.fields["post"].choices = [("", _("All posts"))] + [(p.code, p.name) for p in posts]
 
     def clean_period(self):
-        period = self.cleaned_data["period"] or scoring.current_period_label()
+        period = self.cleaned_data["period"] or current_period_label()
         try:
             scoring.parse_period(period)
         except DomainError as exc:
@@ -381,7 +382,7 @@ def scores(request):
     units = selectors.org_unit_choices(user=request.user)
     posts = selectors.post_choices(user=request.user)
     data = request.GET.copy()
-    data.setdefault("period", scoring.current_period_label())
+    data.setdefault("period", current_period_label())
     if units:
         data.setdefault("org", units[0].public_id)
     form = ScoresForm(data, units=units, posts=posts)

@@ -297,11 +297,7 @@ class WorkOrder(models.Model):
             models.Index(fields=["company", "created_at"]),
             models.Index(fields=["next_check_at"]),
             models.Index(fields=["household", "category", "created_at"]),
-            models.Index(
-                fields=["company", "created_at"],
-                condition=models.Q(state__in=OPEN_STATES),
-                name="workorder_open_by_age",
-            ),
+            models.Index(fields=["company", "state", "created_at"], name="workorder_state_by_age"),
         ]
 
     def __str__(self) -> str:

@@ -124,9 +124,9 @@ def respondent_table(responses) -> tuple[np.ndarray, np.ndarray]:
     )
     X, y = [], []
     for response_id in sorted(answered):
-        _index, _posts, dimensions = scoring._evaluate(
+        dimensions = scoring._evaluate(
             trees.by_library[library_of[response_id]], answered[response_id]
-        )
+        ).dimensions
         X.append([dimensions[d] for d in DIMENSIONS])
         y.append(recommend[response_id])
     return np.array(X), np.array(y)

@@ -252,20 +252,25 @@ def test_the_real_worker_refreshes_what_changed(company):
 def test_a_rebuild_from_scratch_equals_the_incremental_rollups(company):
     def snapshot():
         return sorted(
-            tuple(row)
-            for row in SurveyRollup.objects.values_list(
-                "project_id",
-                "month",
-                "level",
-                "post_id",
-                "dimension",
-                "responses",
-                "index_n",
-                "promoters",
-                "detractors",
-                "satisfied_k",
-                "gap_n",
-            )
+            (
+                tuple(row)
+                for row in SurveyRollup.objects.values_list(
+                    "scope",
+                    "region_id",
+                    "project_id",
+                    "month",
+                    "level",
+                    "post_id",
+                    "dimension",
+                    "responses",
+                    "index_n",
+                    "promoters",
+                    "detractors",
+                    "satisfied_k",
+                    "gap_n",
+                )
+            ),
+            key=repr,
         )
 
     Response.objects.filter(company=company).order_by("-pk")[0].delete()

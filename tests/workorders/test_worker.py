@@ -17,7 +17,8 @@ def run_worker():
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
-def test_clock_enqueues_the_sweep_once_and_the_worker_marks_breaches(wo):
+def test_clock_enqueues_the_sweep_once_and_the_worker_marks_breaches(wo, settings):
+    settings.GANZHI_PERIODIC_TASKS = {"ganzhi.workorders.tasks.sla_sweep_task": 30}
     order = create(wo, "complaint-service", when=local(2026, 11, 16, 9, 0))
     with time_machine.travel(local(2026, 11, 17, 9, 5), tick=False):
         last_run: dict[str, float] = {}
