@@ -9,7 +9,7 @@ bench/results/<tier>-<database>.json:
   from the rollups, side by side (the numbers are checked equal first):
   NPS by month (company, latest year) and work orders by project and month (latest year).
 
-    DATABASE_URL=... .venv/bin/python bench/bench_rollups.py --tier M [--skip-rebuild]
+    [DATABASE_URL=...] .venv/bin/python bench/bench_rollups.py --tier M [--skip-rebuild]
 """
 
 import argparse
@@ -18,6 +18,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,9 +32,8 @@ def main() -> int:
     parser.add_argument("--tier", required=True)
     parser.add_argument("--skip-rebuild", action="store_true", help="keep the rollups as they are")
     args = parser.parse_args()
-    if "DATABASE_URL" not in os.environ:
-        print("DATABASE_URL must name the tier database", file=sys.stderr)
-        return 2
+    default = Path(tempfile.gettempdir()) / f"ganzhi-tier-{args.tier.lower()}.sqlite3"
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{default}")  # as bench/tiers.py
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ganzhi.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnop")
     sys.path.insert(0, str(ROOT))
@@ -104,12 +104,13 @@ def _timed(function) -> tuple[float, object]:
 
 
 def raw_vs_rollup() -> dict:
-    from django.db.models import Count, Max, Q
+    from django.db.models import Count, Max, Q, Sum
     from django.db.models.functions import TruncMonth
 
     from ganzhi.core.periods import parse_period
     from ganzhi.org.models import Company
     from ganzhi.rollups import selectors
+    from ganzhi.rollups.models import Scope, WorkOrderRollup
     from ganzhi.surveys.models import Answer, Question
     from ganzhi.surveys.scoring import OrgUnit
     from ganzhi.workorders.models import WorkOrder
@@ -165,8 +166,18 @@ def raw_vs_rollup() -> dict:
         return {(r["project_id"], r["month"].date()): r["n"] for r in rows}
 
     def orders_rollup():
-        rows = selectors.workorders_by(unit, period, ("project_id", "month"))
-        return {(r["project_id"], r["month"]): r["created"] for r in rows if r["created"]}
+        rows = (
+            WorkOrderRollup.objects.filter(
+                company=company,
+                scope=Scope.PROJECT,
+                month__gte=period.start.date(),
+                month__lt=period.end.date(),
+            )
+            .values("project_id", "month")
+            .annotate(n=Sum("created"))
+            .order_by()
+        )
+        return {(r["project_id"], r["month"]): r["n"] for r in rows if r["n"]}
 
     out = {}
     for name, raw, rolled in (

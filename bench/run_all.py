@@ -4,6 +4,8 @@ Benchmarks that build a database use a fresh temporary SQLite file unless DATABA
 names a PostgreSQL database whose name starts with ``ganzhi_bench`` (see bench_demo.py).
 The demo benchmark runs at 100,000 households here; run bench_demo.py with
 ``--households 1000000`` for the full-size figure recorded in docs/demo-data.md.
+The dashboards run at tier S; tier M (``--tier M``) takes about half an hour per
+database to load (see bench/README.md).
 """
 
 import subprocess
@@ -16,6 +18,10 @@ RUNS = [
     ["bench_stats_drivers.py"],
     ["bench_import.py", "--rows", "100000"],
     ["bench_demo.py", "--households", "100000"],
+    # dashboards at tier S: load, rollups (rebuild, a day's refresh, raw vs rollup), pages
+    ["tiers.py", "load", "--tier", "S"],
+    ["bench_rollups.py", "--tier", "S"],
+    ["tiers.py", "measure", "--tier", "S"],
 ]
 
 

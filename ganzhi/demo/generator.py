@@ -58,6 +58,10 @@ DEMO_NAME = "示范物业集团"
 IN_PROGRESS_MARK = "（生成中）"
 REFERENCE_DATE = date(2026, 10, 31)  # "today" for the demo data: dates never depend on the clock
 MAX_HOUSEHOLDS = 10_000_000
+HOUSEHOLDS_PER_PROJECT = 3000  # the default number of projects: one per this many households
+MIN_PROJECT_HOUSEHOLDS = 10  # with an explicit number of projects: at least this many each
+MAX_PROJECTS = 9999  # project codes P0001 … P9999
+MAX_SCALE = 10.0  # volume factors (work orders, survey answers) are in (0, MAX_SCALE]
 # Projects are written in transactions of whole projects, about this many households
 # each: fewer commits rewrite fewer index pages (SQLite WAL, PostgreSQL full pages).
 CHUNK_HOUSEHOLDS = 25_000
@@ -244,8 +248,20 @@ def generate_demo(
     workorders: bool = True,
     workorder_years: int = WORKORDER_YEARS,
     now: datetime | None = None,
+    projects: int | None = None,
+    workorder_scale: float = 1.0,
+    survey_scale: float = 1.0,
+    after_service_scale: float | None = None,
 ) -> DemoSummary:
     """Build the demo company with about ``households`` households (exactly that many).
+
+    Sizing (for benchmark tiers; the defaults are the ordinary demo): ``projects``
+    sets the number of projects (default one per ``HOUSEHOLDS_PER_PROJECT``
+    households); ``workorder_scale`` multiplies the work-order volume (history and
+    live orders); ``survey_scale`` multiplies the chance that an invited household
+    answers a relationship wave, ``after_service_scale`` (default: ``survey_scale``)
+    the share of after-service invitations answered. Everything else keeps its
+    distribution.
 
     After the registry, the company gets its work-order defaults
     (``workorder_defaults_ensure``: categories, promises, the calendar with the
@@ -264,9 +280,22 @@ def generate_demo(
         raise DomainError(
             "demo_invalid_years", f"工单历史的年数须在 1 到 {MAX_WORKORDER_YEARS} 之间。"
         )
+    if projects is not None and (
+        not isinstance(projects, int)
+        or not 2 <= projects <= min(MAX_PROJECTS, households // MIN_PROJECT_HOUSEHOLDS)
+    ):
+        raise DomainError(
+            "demo_invalid_projects",
+            f"项目数须在 2 到 {MAX_PROJECTS} 之间，且每个项目至少 {MIN_PROJECT_HOUSEHOLDS} 户。",
+        )
+    if after_service_scale is None:
+        after_service_scale = survey_scale
+    for scale in (workorder_scale, survey_scale, after_service_scale):
+        if not isinstance(scale, int | float) or not 0 < scale <= MAX_SCALE:
+            raise DomainError("demo_invalid_scale", f"数量倍数须大于 0、不超过 {MAX_SCALE:g}。")
     now = now or timezone.now()
     started = time.perf_counter()
-    plan = plan_company(households=households, seed=seed)
+    plan = plan_company(households=households, seed=seed, projects=projects)
     summary = DemoSummary()
     notify = progress or (lambda stage, done, total: None)
 
@@ -323,9 +352,15 @@ def generate_demo(
                 years=workorder_years,
                 now=now,
                 progress=notify,
+                scale=workorder_scale,
             )
             generate_surveys(
-                company=company, projects=plan.projects, reference=REFERENCE_DATE, now=now
+                company=company,
+                projects=plan.projects,
+                reference=REFERENCE_DATE,
+                now=now,
+                scale=survey_scale,
+                after_service_scale=after_service_scale,
             )
         summary.workorders = made.orders
         summary.live_workorders = made.live
@@ -369,10 +404,15 @@ def _exists(company: Company | None) -> DomainError:
 # --- The plan ---------------------------------------------------------------------
 
 
-def plan_company(*, households: int, seed: int) -> CompanyPlan:
-    """Regions, and projects with their sizes, names and places — pure, no database."""
+def plan_company(*, households: int, seed: int, projects: int | None = None) -> CompanyPlan:
+    """Regions, and projects with their sizes, names and places — pure, no database.
+    ``projects``: how many (default one per ``HOUSEHOLDS_PER_PROJECT`` households, at
+    least two); their sizes keep their spread around the mean."""
     rng = Random(seed)
-    n_projects = max(2, round(households / 3000))
+    if projects is None:
+        n_projects = max(2, round(households / HOUSEHOLDS_PER_PROJECT))
+    else:
+        n_projects = projects
     n_regions = max(2, min(len(names.CITY_COMPANIES), math.ceil(n_projects / 12)))
     sizes = _apportion(households, [rng.triangular(1000, 6000, 2000) for _ in range(n_projects)])
 

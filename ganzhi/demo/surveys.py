@@ -381,9 +381,18 @@ class _Form:
 
 class _Context:
     def __init__(
-        self, company: Company, projects: list[ProjectSpec], reference: dt.date, now: dt.datetime
+        self,
+        company: Company,
+        projects: list[ProjectSpec],
+        reference: dt.date,
+        now: dt.datetime,
+        scale: float = 1.0,
+        after_service_scale: float = 1.0,
     ) -> None:
         self.company = company
+        # × the chance to answer (benchmark tiers); 1 is the documented behaviour.
+        self.scale = scale
+        self.after_service_scale = after_service_scale
         self.reference = reference
         self.now = now
         self.zone = ZoneInfo(settings.TIME_ZONE)
@@ -722,7 +731,7 @@ class _ProjectRun:
         invites, detractors = [], set()
         for i in chosen:
             home = self.homes[i]
-            p = REINVITED_RESPONSE_RATE if i in again_set else rate
+            p = (REINVITED_RESPONSE_RATE if i in again_set else rate) * ctx.scale
             answers = home.kind != Unit.Type.PARKING and rng.random() < p  # parking: see docs
             nudge = NUDGE(rng)
             messages = [first, *reminders]
@@ -1037,7 +1046,7 @@ class _ProjectRun:
             expires = closed + dt.timedelta(days=AFTER_SERVICE_DAYS)
             invitation = [None, None, company_id, questionnaire_id, None, None, hid, project_id]
             invitation += [oid, ts(closed), ts(expires), ts(closed), None, 0, None, None]
-            if rng.random() < MOT_ANSWER_SHARE:
+            if rng.random() < MOT_ANSWER_SHARE * ctx.after_service_scale:
                 delay = (
                     rng.expovariate(1 / (5 * 3600))
                     if rng.random() < 0.8
@@ -1240,15 +1249,20 @@ def generate_surveys(
     reference: dt.date,
     now: dt.datetime,
     progress: Callable[[str, int, int], None] | None = None,
+    scale: float = 1.0,
+    after_service_scale: float = 1.0,
 ) -> SurveySummary:
     """Write the surveys of every project (see the module doc). Runs after the work
-    orders (the after-service surveys answer closed orders)."""
+    orders (the after-service surveys answer closed orders). ``scale`` multiplies the
+    chance that an invited household answers a relationship wave (invitations follow
+    the product's rule regardless), ``after_service_scale`` the share of after-service
+    invitations answered."""
     import time
 
     started = time.perf_counter()
     notify = progress or (lambda stage, done, total: None)
     now = now.astimezone(UTC).replace(microsecond=0)
-    ctx = _Context(company, projects, reference, now)
+    ctx = _Context(company, projects, reference, now, scale, after_service_scale)
     summary = SurveySummary()
     with transaction.atomic():
         ctx.setup(summary)

@@ -745,10 +745,12 @@ class _Context:
         reference: dt.date,
         years: int,
         now: dt.datetime,
+        scale: float = 1.0,
     ) -> None:
         global MSG
         MSG = _Messages()
         self.company = company
+        self.scale = scale  # × the volume (benchmark tiers); 1 is the documented volume
         self.reference = reference
         self.now = now
         self.zone = ZoneInfo(settings.TIME_ZONE)
@@ -1204,7 +1206,7 @@ class _ProjectRun:
         age = min(RATE_MAX_AGE, (ctx.reference - spec.delivered_on).days / 365.25)
         rate = rng.uniform(*RATE_BASE) + RATE_PER_YEAR_OF_AGE * age
         active_years = (len(days) - lo) / 365.0
-        n = round(rate * len(self.living) * active_years)
+        n = round(rate * len(self.living) * active_years * ctx.scale)
         has_garage = self.garage_building is not None
         codes, weights = [], []
         for code, (weight, _public, _season) in CATEGORY_MIX.items():
@@ -1231,7 +1233,8 @@ class _ProjectRun:
         if boom_end > first_active:
             start = (first_active - ctx.first_day).days
             end = min(len(days) - 1, (boom_end - ctx.first_day).days)
-            for _ in range(round(DECORATION_BOOM * len(self.living) * (end - start) / 335)):
+            boom = DECORATION_BOOM * ctx.scale * len(self.living) * (end - start) / 335
+            for _ in range(round(boom)):
                 d = start + int(rng.random() * (end - start + 1))
                 seconds = HOURS(rng) * 3600 + int(rng.random() * 3600)
                 code = DECORATION_CATEGORIES(rng)
@@ -1353,7 +1356,7 @@ class _ProjectRun:
         """Orders created in the last LIVE_HOURS before ``now``, plus the planted scenes."""
         ctx = self.ctx
         now = ctx.now
-        daily = 1.6 * len(self.living) / 365
+        daily = 1.6 * len(self.living) / 365 * ctx.scale
         frequent: list[int] = []
         month = ctx.local(now).month
         choose = Weighted(
@@ -1781,11 +1784,15 @@ def generate_workorders(
     years: int = WORKORDER_YEARS,
     now: dt.datetime,
     progress: Callable[[str, int, int], None] | None = None,
+    scale: float = 1.0,
 ) -> WorkOrderSummary:
     """Write the work orders of every project (see the module doc). The company must
-    have its work-order defaults (``workorder_defaults_ensure``)."""
+    have its work-order defaults (``workorder_defaults_ensure``). ``scale`` multiplies
+    the number of orders drawn (history, decoration boom, live orders); their mix,
+    seasons and lives stay as documented."""
     notify = progress or (lambda stage, done, total: None)
-    ctx = _Context(company, projects, reference, years, now.astimezone(UTC).replace(microsecond=0))
+    now = now.astimezone(UTC).replace(microsecond=0)
+    ctx = _Context(company, projects, reference, years, now, scale)
     summary = WorkOrderSummary()
     chunk: list[tuple[int, ProjectSpec]] = []
 
