@@ -11,7 +11,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from ganzhi.core.roles import Role
 from ganzhi.demo.generator import generate_demo
 from ganzhi.org.models import Company, Post, Project, Region
 from ganzhi.rollups import selectors, services
-from ganzhi.rollups.models import Kind, RollupDirty, RollupState, SurveyRollup, WorkOrderRollup
+from ganzhi.rollups.models import Kind, RollupDirty, RollupState, SurveyRollup
 from ganzhi.surveys import scoring
 from ganzhi.surveys.models import Dimension, Response
 from ganzhi.surveys.quality import response_review
@@ -229,24 +228,6 @@ def test_updates_and_deletes_are_refreshed_and_still_equal_the_raw_data(company)
     assert RollupState.objects.get(kind=Kind.SURVEYS).as_of > before
     assert compare_everything(company) > 30
     assert compare_workorders(company) > 1000
-
-
-def test_the_real_worker_refreshes_what_changed(company):
-    order = WorkOrder.objects.filter(company=company, is_repeat=False).order_by("pk").first()
-    month = services.month_of(order.created_at)
-    rows = WorkOrderRollup.objects.filter(project=order.project, month=month)
-    repeats_before = sum(rows.values_list("repeats", flat=True))
-    order.is_repeat = True
-    order.save()
-    assert RollupDirty.objects.filter(project=order.project, month=month).exists()
-
-    from ganzhi.rollups.tasks import refresh_rollups_task
-
-    refresh_rollups_task.enqueue()
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-
-    assert sum(rows.values_list("repeats", flat=True)) == repeats_before + 1
-    assert not RollupDirty.objects.filter(project=order.project, month=month).exists()
 
 
 def test_a_rebuild_from_scratch_equals_the_incremental_rollups(company):
