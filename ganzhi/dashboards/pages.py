@@ -148,6 +148,16 @@ def share_mark(k1: int, n1: int, k2: int, n2: int) -> str:
     return ("up" if test.change > 0 else "down") if test.significant else ""
 
 
+def mark_cell(mark: str, up: str, down: str, level: str) -> Cell:
+    """▲/▼ with a word when a difference is beyond noise, else the "level" word."""
+    return Cell(
+        value={"up": "▲", "down": "▼"}.get(mark, ""),
+        text={"up": f"▲ {up}", "down": f"▼ {down}"}.get(mark, level),
+        mark=mark,
+        numeric=False,
+    )
+
+
 def _minus(total: dict, part: dict, fields) -> dict:
     return {f: total[f] - part[f] for f in fields}
 
@@ -437,14 +447,7 @@ def _children_panel(sel: Selection, *, workorders: bool) -> Panel:
             number(int(sums["responses"]) if sums else 0),
             number(figure.value, mark=mark) if not figure.suppressed else thin(figure.n),
             interval(figure.ci_low, figure.ci_high),
-            Cell(
-                value={"up": "▲", "down": "▼"}.get(mark, ""),
-                text={"up": "▲ " + _("above"), "down": "▼ " + _("below")}.get(
-                    mark, _("within noise")
-                ),
-                mark=mark,
-                numeric=False,
-            ),
+            mark_cell(mark, _("above"), _("below"), _("within noise")),
             number(promoter.value) if not promoter.suppressed else thin(promoter.n),
         ]
         if len(columns) > 6:
@@ -652,25 +655,11 @@ def posts_page(sel: Selection) -> Page:
                 label(post.name, "?" + sel.params(post=post.code, page="")),
                 number(figure.value, mark=vs_all) if not figure.suppressed else thin(figure.n),
                 interval(figure.ci_low, figure.ci_high),
-                Cell(
-                    value={"up": "▲", "down": "▼"}.get(vs_all, ""),
-                    text={"up": "▲ " + _("above"), "down": "▼ " + _("below")}.get(
-                        vs_all, _("within noise")
-                    ),
-                    mark=vs_all,
-                    numeric=False,
-                ),
+                mark_cell(vs_all, _("above"), _("below"), _("within noise")),
                 number(previous_figure.value)
                 if not previous_figure.suppressed
                 else thin(previous_figure.n),
-                Cell(
-                    value={"up": "▲", "down": "▼"}.get(vs_before, ""),
-                    text={"up": "▲ " + _("better"), "down": "▼ " + _("worse")}.get(
-                        vs_before, _("no real change")
-                    ),
-                    mark=vs_before,
-                    numeric=False,
-                ),
+                mark_cell(vs_before, _("better"), _("worse"), _("no real change")),
                 number(int(sums["index_n"]), href=_responses_href(sel, post=post.code)),
             ]
         )
@@ -1103,11 +1092,7 @@ def _workorder_children_panel(sel: Selection) -> Panel:
 
 def _oldest_open_panel(sel: Selection, user) -> Panel:
     """The ten oldest open orders (live, not from the rollups: a partial index finds them)."""
-    orders = visible(WorkOrder.objects.all(), user).filter(company_id=sel.unit.company_id)
-    if sel.unit.kind == "region":
-        orders = orders.filter(project__region_id=sel.unit.obj.pk)
-    elif sel.unit.kind == "project":
-        orders = orders.filter(project_id=sel.unit.obj.pk)
+    orders = sel.unit.narrow(visible(WorkOrder.objects.all(), user))
     if sel.post is not None:
         orders = orders.filter(post_id=sel.post.pk)
     # one index range per open state (company, state, created_at), merged: a partial
@@ -1158,13 +1143,7 @@ def _oldest_open_panel(sel: Selection, user) -> Panel:
 
 def callbacks_page(sel: Selection, user) -> Page:
     page = Page("callbacks", _("Detractor call-backs"), as_of=rollups.as_of(Kind.CALLBACKS))
-    open_tasks = visible(CallbackTask.objects.filter(done_at__isnull=True), user).filter(
-        company_id=sel.unit.company_id
-    )
-    if sel.unit.kind == "region":
-        open_tasks = open_tasks.filter(project__region_id=sel.unit.obj.pk)
-    elif sel.unit.kind == "project":
-        open_tasks = open_tasks.filter(project_id=sel.unit.obj.pk)
+    open_tasks = sel.unit.narrow(visible(CallbackTask.objects.filter(done_at__isnull=True), user))
     live = open_tasks.aggregate(
         open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=timezone.now()))
     )

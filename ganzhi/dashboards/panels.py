@@ -192,6 +192,7 @@ def bars(
     option["series"] = [
         {"name": name, "type": "bar", "data": _r(values)} for name, values in series
     ]
+    option["yAxis"]["scale"] = False  # bars start at zero, or their lengths mislead
     if horizontal:
         option["xAxis"], option["yAxis"] = (
             {"type": "value"},
@@ -287,6 +288,7 @@ def p_chart(
             "symbol": "none",
             "data": _r([None if v is None else v * 100 for v in ucl]),
             "lineStyle": {"type": "dashed", "color": "#dc2626"},
+            "itemStyle": {"color": "#dc2626"},
         },
         {
             "name": "LCL",
@@ -295,6 +297,7 @@ def p_chart(
             "symbol": "none",
             "data": _r([None if v is None else v * 100 for v in lcl]),
             "lineStyle": {"type": "dashed", "color": "#dc2626"},
+            "itemStyle": {"color": "#dc2626"},
         },
     ]
     return option

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.http import Http404
 from django.utils import timezone
 
@@ -95,35 +95,20 @@ def default_org(user) -> str:
 
 
 def data_years(company_id: int) -> list[int]:
-    latest = WorkOrderRollup.objects.filter(company_id=company_id).aggregate(last=Max("month"))[
-        "last"
-    ]
-    earliest = (
-        WorkOrderRollup.objects.filter(company_id=company_id)
-        .order_by("month")
-        .values_list("month", flat=True)
-        .first()
+    """The years with work orders, newest first (at least this year)."""
+    span = WorkOrderRollup.objects.filter(company_id=company_id).aggregate(
+        first=Min("month"), last=Max("month")
     )
     this_year = timezone.localdate().year
-    if latest is None:
+    if span["last"] is None:
         return [this_year]
-    return list(range(max(latest.year, this_year), earliest.year - 1, -1))
+    return list(range(max(span["last"].year, this_year), span["first"].year - 1, -1))
 
 
 def select(user, query) -> Selection:
     """From ``?org=&period=&post=``: unknown or out-of-scope units 404, a malformed
     period or an unknown post raise DomainError (422)."""
     unit = resolve_org_unit(user, query.get("org") or default_org(user))
-    if unit.kind == "project":
-        unit = OrgUnit(
-            "project",
-            Project.objects.select_related("region", "company").get(pk=unit.obj.pk),
-            unit.company_id,
-        )
-    elif unit.kind == "region":
-        unit = OrgUnit(
-            "region", Region.objects.select_related("company").get(pk=unit.obj.pk), unit.company_id
-        )
     years = data_years(unit.company_id)
     period = parse_period(query.get("period") or str(years[0]))
     post = resolve_post(unit, query.get("post", ""))

@@ -117,13 +117,9 @@ def responses(request):
             request, "dashboards/responses.html", {"error": error.message}, status=error.status
         )
     unit, period = selection.unit, selection.period
-    found = visible(Response.objects.filter(excluded=False), request.user).filter(
-        company_id=unit.company_id, submitted_at__gte=period.start, submitted_at__lt=period.end
+    found = unit.narrow(visible(Response.objects.filter(excluded=False), request.user)).filter(
+        submitted_at__gte=period.start, submitted_at__lt=period.end
     )
-    if unit.kind == "region":
-        found = found.filter(project__region_id=unit.obj.pk)
-    elif unit.kind == "project":
-        found = found.filter(project_id=unit.obj.pk)
     if selection.post is not None:
         rated = Answer.objects.filter(
             response=OuterRef("pk"),

@@ -68,7 +68,24 @@ class Scope(models.TextChoices):
     COMPANY = "company", _("Company")
 
 
-class SurveyRollup(models.Model):
+class RollupRow(models.Model):
+    """Where a row's sums belong: a project, a region or the company, in one month."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    month = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class SurveyRollup(RollupRow):
     """One project-month of submitted, not excluded responses, for one filter: the whole
     questionnaire, one post, one dimension, or one dimension of one post. A response
     belongs to a filter when it rated an item there (or, for a post, was attributed to it),
@@ -80,15 +97,6 @@ class SurveyRollup(models.Model):
         DIMENSION = "dimension", _("Dimension")
         POST_DIMENSION = "post_dimension", _("Post and dimension")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
-    region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    month = models.DateField()
     level = models.CharField(max_length=20, choices=Level.choices)
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -123,19 +131,10 @@ class SurveyRollup(models.Model):
         return f"{self.project_id} {self.month:%Y-%m} {self.level}"
 
 
-class SurveyItemRollup(models.Model):
+class SurveyItemRollup(RollupRow):
     """SERVQUAL gap sums (P − E) of one item in one project-month, in scale points and on
     the 0–100 rescale."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
-    region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    month = models.DateField()
     code = models.CharField(max_length=40)
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -160,18 +159,9 @@ class SurveyItemRollup(models.Model):
         return f"{self.project_id} {self.month:%Y-%m} {self.code}"
 
 
-class WorkOrderRollup(models.Model):
+class WorkOrderRollup(RollupRow):
     """Counts of the work orders created in one project-month, per category and post."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
-    region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    month = models.DateField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -202,18 +192,9 @@ class WorkOrderRollup(models.Model):
         return f"{self.project_id} {self.month:%Y-%m} {self.category_id}"
 
 
-class CallbackRollup(models.Model):
+class CallbackRollup(RollupRow):
     """Call-backs to detractors and low scorers created in one project-month."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)
-    region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    month = models.DateField()
     reason = models.CharField(max_length=20)
     created = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

@@ -82,13 +82,17 @@ class OrgUnit:
     def public_id(self) -> UUID:
         return self.obj.public_id
 
-    def responses(self):
-        queryset = Response.objects.filter(company_id=self.company_id)
+    def narrow(self, queryset):
+        """Rows of ``queryset`` (a model with ``company`` and ``project``) in this unit."""
+        queryset = queryset.filter(company_id=self.company_id)
         if self.kind == "region":
             return queryset.filter(project__region_id=self.obj.pk)
         if self.kind == "project":
             return queryset.filter(project_id=self.obj.pk)
         return queryset
+
+    def responses(self):
+        return self.narrow(Response.objects.all())
 
 
 def resolve_org_unit(user, public_id: str | UUID) -> OrgUnit:
@@ -103,10 +107,14 @@ def resolve_org_unit(user, public_id: str | UUID) -> OrgUnit:
     except ValueError:
         raise Http404 from None
     scope = scope_for(user)
-    project = visible(Project.objects.all(), user).filter(public_id=key).first()
+    project = (
+        visible(Project.objects.select_related("region", "company"), user)
+        .filter(public_id=key)
+        .first()
+    )
     if project is not None:
         return OrgUnit("project", project, project.company_id)
-    region = visible(Region.objects.all(), user).filter(public_id=key).first()
+    region = visible(Region.objects.select_related("company"), user).filter(public_id=key).first()
     if region is not None:
         if not scope.is_company_wide:
             in_region = set(Project.objects.filter(region=region).values_list("id", flat=True))

@@ -5,7 +5,6 @@ import io
 import re
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -13,43 +12,32 @@ from pypdf import PdfReader
 from ganzhi.core.roles import Role
 from ganzhi.dashboards import reports
 from ganzhi.dashboards.models import MonthlyReport
-from ganzhi.demo.generator import generate_demo
-from ganzhi.org.models import Company, Project, User
-from ganzhi.rollups import services as rollups
+from ganzhi.org.models import Project, User
 from ganzhi.rollups.models import SurveyRollup
 from tests.conftest import make_user
+from tests.demo_company import module_demo, savepoint
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def demo_module(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            generate_demo(households=600, seed=11)
-            rollups.rebuild()
-            company = Company.objects.get(code="demo")
-            lead = make_user(company, "lead", Role.HQ)
-            lead.email = "lead@example.com"
-            lead.save()
-            project = Project.objects.filter(company=company).order_by("code").first()
-            make_user(company, "pm", Role.PROJECT_MANAGER, projects=[project])
-            other = Project.objects.filter(company=company).exclude(pk=project.pk).first()
-            make_user(company, "pm-other", Role.PROJECT_MANAGER, projects=[other])
-            yield company
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_demo(django_db_blocker, households=600, seed=11) as company:
+        lead = make_user(company, "lead", Role.HQ)
+        lead.email = "lead@example.com"
+        lead.save()
+        project = Project.objects.filter(company=company).order_by("code").first()
+        make_user(company, "pm", Role.PROJECT_MANAGER, projects=[project])
+        other = Project.objects.filter(company=company).exclude(pk=project.pk).first()
+        make_user(company, "pm-other", Role.PROJECT_MANAGER, projects=[other])
+        yield company
 
 
 @pytest.fixture
 def company(demo_module, settings):
     settings.GANZHI_MIN_SAMPLE = 10
-    with transaction.atomic():
-        yield demo_module
-        transaction.set_rollback(True)
+    with savepoint(demo_module) as company:
+        yield company
 
 
 def client_for(username: str) -> Client:

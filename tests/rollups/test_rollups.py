@@ -11,12 +11,10 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from ganzhi.core.roles import Role
-from ganzhi.demo.generator import generate_demo
-from ganzhi.org.models import Company, Post, Project, Region
+from ganzhi.org.models import Post, Project, Region
 from ganzhi.rollups import selectors, services
 from ganzhi.rollups.models import Kind, RollupDirty, RollupState, SurveyRollup
 from ganzhi.surveys import scoring
@@ -24,6 +22,7 @@ from ganzhi.surveys.models import Dimension, Response
 from ganzhi.surveys.quality import response_review
 from ganzhi.workorders.models import OPEN_STATES, State, WorkOrder
 from tests.conftest import make_user
+from tests.demo_company import module_demo, savepoint
 
 APPROX = {"rel": 1e-9, "abs": 1e-9}
 pytestmark = pytest.mark.django_db
@@ -31,24 +30,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo_module(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            generate_demo(households=600, seed=3)
-            services.rebuild()
-            yield Company.objects.get(code="demo")
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_demo(django_db_blocker, households=600, seed=3) as company:
+        yield company
 
 
 @pytest.fixture
 def company(demo_module, settings):
     settings.GANZHI_MIN_SAMPLE = 5
-    with transaction.atomic():
-        yield demo_module
-        transaction.set_rollback(True)
+    with savepoint(demo_module) as company:
+        yield company
 
 
 def units(company):
