@@ -4,7 +4,8 @@ bench/results/<tier>-<database>.json:
 * ``rollup_rebuild_s`` — ``ganzhi rollups rebuild`` from scratch;
 * ``rollup_day_s`` — the incremental refresh after a day's changes: every project-month
   touched by the work orders, responses and call-backs of the latest day in the data is
-  marked (as the writers mark them) and refreshed;
+  marked (as the writers mark them), the day's responses lose their stored scores (they
+  are new to the rollups), and the marks are refreshed;
 * ``raw_vs_rollup`` — the same figures computed by a raw GROUP BY on the database and
   from the rollups, side by side (the numbers are checked equal first):
   NPS by month (company, latest year) and work orders by project and month (latest year).
@@ -76,14 +77,17 @@ def day_refresh() -> tuple[float, int]:
     from django.db.models import Max
 
     from ganzhi.rollups import services
-    from ganzhi.rollups.models import Kind
+    from ganzhi.rollups.models import Kind, ResponseScore
     from ganzhi.surveys.models import CallbackTask, Response
     from ganzhi.workorders.models import WorkOrder
 
     last = WorkOrder.objects.aggregate(last=Max("created_at"))["last"]
     since = last - dt.timedelta(days=1)
     slices = services.mark_workorders(WorkOrder.objects.filter(created_at__gt=since))
-    slices += services.mark_responses(Response.objects.filter(submitted_at__gt=since))
+    new_responses = Response.objects.filter(submitted_at__gt=since)
+    slices += services.mark_responses(new_responses)
+    # the day's responses are new to the rollups: none has a stored score yet
+    ResponseScore.objects.filter(response__in=new_responses).delete()
     callbacks = CallbackTask.objects.filter(created_at__gt=since).values_list(
         "project_id", "created_at"
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ganzhi.core.periods import Period, months_back, parse_period, previous_period
 from ganzhi.core.scoping import scope_for, visible
 from ganzhi.org.models import Company, Post, Project, Region
-from ganzhi.rollups.models import WorkOrderRollup
+from ganzhi.rollups.models import Scope, WorkOrderRollup
 from ganzhi.surveys.scoring import OrgUnit, resolve_org_unit, resolve_post
 
 TREND_MONTHS = 12
@@ -96,9 +96,8 @@ def default_org(user) -> str:
 
 def data_years(company_id: int) -> list[int]:
     """The years with work orders, newest first (at least this year)."""
-    span = WorkOrderRollup.objects.filter(company_id=company_id).aggregate(
-        first=Min("month"), last=Max("month")
-    )
+    company_rows = WorkOrderRollup.objects.filter(company_id=company_id, scope=Scope.COMPANY)
+    span = company_rows.aggregate(first=Min("month"), last=Max("month"))
     this_year = timezone.localdate().year
     if span["last"] is None:
         return [this_year]

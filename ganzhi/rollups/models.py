@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ganzhi.org.models import Company, Post, Project, Region
+from ganzhi.surveys.models import Response
 from ganzhi.workorders.models import Category
 
 SURVEY_SUMS = (
@@ -212,6 +213,38 @@ class CallbackRollup(RollupRow):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.month:%Y-%m} {self.reason}"
+
+
+class ResponseScore(models.Model):
+    """What one submitted response adds to the survey rollups, kept so that a refresh
+    scores only the responses it has not seen (scoring is the costly part).
+
+    Everything here follows from the answers, which are fixed once a response is
+    submitted, and from its post; the weight and the exclusion are read from the
+    response at every refresh (re-weighting and quality checks change them in bulk).
+    ``submitted_at`` and ``post`` are the response's when it was scored: a score whose
+    pair no longer matches is scored again.
+
+    ``filters``: one ``[level, post id, dimension, value, has a gap pair, drivers]`` per
+    rollup filter the response belongs to (``drivers``: the five dimension values when
+    all are there, else null); ``gaps``: one ``[code, post id, dimension, scale min,
+    scale max, P − E, P − E on 0–100]`` per valid SERVQUAL pair."""
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, primary_key=True, related_name="rollup_score"
+    )
+    submitted_at = models.DateTimeField()
+    post = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recommend = models.FloatField(null=True, blank=True)
+    satisfied = models.BooleanField(null=True, blank=True)
+    overall = models.FloatField(null=True, blank=True)  # 0–100, the drivers' outcome
+    filters = models.JSONField(default=list)
+    gaps = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.response_id}"
 
 
 class RollupDirty(models.Model):

@@ -89,10 +89,16 @@ def _level(post: Post | None, dimension: str) -> Q:
 def _sums(queryset, fields: tuple[str, ...], by: tuple[str, ...] = ()) -> list[dict]:
     """SUM of ``fields`` over the rows, grouped by ``by`` (one row when empty); zeros when
     there is nothing."""
-    aggregates = {f: Sum(f, default=0) for f in fields}
+    aggregates = {f: Sum(f) for f in fields}  # no default=0: a COALESCE each costs time
     if not by:
-        return [queryset.aggregate(**aggregates)]
-    return list(queryset.values(*by).annotate(**aggregates).order_by(*by))
+        rows = [queryset.aggregate(**aggregates)]
+    else:
+        rows = list(queryset.values(*by).annotate(**aggregates).order_by(*by))
+    for row in rows:
+        for f in fields:
+            if row[f] is None:
+                row[f] = 0
+    return rows
 
 
 # --- survey figures ------------------------------------------------------------------------

@@ -5,11 +5,16 @@ call it themselves). ``refresh`` (the worker, every ``GANZHI_ROLLUP_SECONDS``) r
 the marked project-months from the raw data, one month at a time in a transaction, and
 then removes exactly the marks it saw: a mark renewed meanwhile stays for the next run.
 ``rebuild`` (``ganzhi rollups rebuild``) recomputes everything.
+
+Scoring a response is the costly step, so each response's score is kept
+(``ResponseScore``) and a refresh scores only the responses it has not seen; the sums
+themselves are vectorised, and region and company rows are summed by the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 import uuid
 from collections import defaultdict
@@ -17,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
@@ -28,6 +33,7 @@ from ganzhi.rollups.models import (
     WORKORDER_SUMS,
     CallbackRollup,
     Kind,
+    ResponseScore,
     RollupDirty,
     RollupState,
     Scope,
@@ -40,7 +46,15 @@ from ganzhi.surveys.models import CallbackTask, Dimension, Response
 from ganzhi.surveys.scoring import RespondentScores, respondent_scores
 from ganzhi.workorders.models import OPEN_STATES, State, WorkOrder
 
-__all__ = ["Kind", "mark_dirty", "mark_responses", "month_of", "rebuild", "refresh"]
+__all__ = [
+    "Kind",
+    "mark_dirty",
+    "mark_project",
+    "mark_responses",
+    "month_of",
+    "rebuild",
+    "refresh",
+]
 
 DIMENSIONS = [d.value for d in Dimension]
 RESPONSE_CHUNK = 5000
@@ -108,6 +122,16 @@ def mark_workorders(orders) -> int:
     return mark_dirty(Kind.WORKORDERS, changes)
 
 
+def mark_project(project_id: int) -> int:
+    """Mark every month of a project that has rollup rows (it moved to another region)."""
+    marked = 0
+    for kind, models_of_kind in ROLLUP_MODELS.items():
+        months = models_of_kind[0].objects.filter(project_id=project_id, scope=Scope.PROJECT)
+        months = months.values_list("month", flat=True).distinct()
+        marked += mark_dirty(kind, [(project_id, month) for month in months])
+    return marked
+
+
 # --- refresh and rebuild -----------------------------------------------------------------
 
 
@@ -160,6 +184,8 @@ def rebuild(
         RollupDirty.objects.filter(kind=kind).delete()
         for model in ROLLUP_MODELS[kind]:
             model.objects.all().delete()
+        if kind == Kind.SURVEYS:
+            ResponseScore.objects.all().delete()  # from scratch: every response scored again
         work = _raw_months(kind)
         for done, (month, company_id) in enumerate(work, start=1):
             with transaction.atomic():
@@ -206,12 +232,42 @@ def _slice(queryset, moment: str, month: dt.date, company_id: int, project_ids):
     return queryset if project_ids is None else queryset.filter(project_id__in=project_ids)
 
 
-def _replace(model, month: dt.date, company_id: int, project_ids, rows: list) -> None:
-    stale = model.objects.filter(company_id=company_id, month=month, scope=Scope.PROJECT)
+def _replace(model, where: dict, project_ids, rows: list[dict]) -> None:
+    """Swap the unit-month's project rows of ``model`` (of ``project_ids``, or all) for
+    ``rows`` (dicts of field values)."""
+    stale = model.objects.filter(scope=Scope.PROJECT, **where)
     if project_ids is not None:
         stale = stale.filter(project_id__in=project_ids)
     stale.delete()
-    model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+    _insert(model, [{**where, "scope": Scope.PROJECT, **row} for row in rows])
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """INSERT rows given as {field name or attname: value}, in batches. Rollup rows are
+    only numbers, and building model instances for ``bulk_create`` took longer than
+    computing the numbers."""
+    if not rows:
+        return
+    names = list(rows[0])
+    fields = [model._meta.get_field(name) for name in names]
+    adapted = [
+        (i, f) for i, f in enumerate(fields) if isinstance(f, (models.DateField, models.JSONField))
+    ]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = []
+            for row in rows[start : start + INSERT_BATCH]:
+                values = [row[name] for name in names]
+                for i, field in adapted:
+                    values[i] = field.get_db_prep_save(values[i], connection)
+                batch.append(values)
+            cursor.executemany(sql, batch)
 
 
 # --- work orders and call-backs ------------------------------------------------------------
@@ -240,8 +296,8 @@ def _recompute_workorders(month: dt.date, company_id: int, project_ids) -> None:
         )
         .order_by()
     )
-    rows = [WorkOrderRollup(company_id=company_id, month=month, **group) for group in groups]
-    _replace(WorkOrderRollup, month, company_id, project_ids, rows)
+    where = {"company_id": company_id, "month": month}
+    _replace(WorkOrderRollup, where, project_ids, list(groups))
 
 
 def _recompute_callbacks(month: dt.date, company_id: int, project_ids) -> None:
@@ -259,147 +315,225 @@ def _recompute_callbacks(month: dt.date, company_id: int, project_ids) -> None:
         )
         .order_by()
     )
-    rows = [CallbackRollup(company_id=company_id, month=month, **group) for group in groups]
-    _replace(CallbackRollup, month, company_id, project_ids, rows)
+    where = {"company_id": company_id, "month": month}
+    _replace(CallbackRollup, where, project_ids, list(groups))
 
 
 # --- surveys -------------------------------------------------------------------------------
 
 
-class _Sums:
-    """The running sums of one SurveyRollup row."""
-
-    def __init__(self) -> None:
-        self.responses = 0
-        self.index = np.zeros(6)  # n, Σw, Σwy, Σw², Σw²y, Σw²y²
-        self.nps = [0, 0, 0]  # promoters, passives, detractors
-        self.satisfied = [0, 0]  # n, k
-        self.gap_n = 0
-        self.drivers_n = 0
-        self.drivers_sw = 0.0
-        self.drivers_swx = np.zeros(len(DIMENSIONS) + 1)
-        self.drivers_swxx = np.zeros((len(DIMENSIONS) + 1, len(DIMENSIONS) + 1))
-
-    def add(self, r: RespondentScores, value: float | None, has_gap: bool, drivers) -> None:
-        self.responses += 1
-        if value is not None:
-            w = r.weight
-            self.index += (1, w, w * value, w * w, w * w * value, w * w * value * value)
-        if r.recommend is not None:
-            self.nps[0 if r.recommend >= 9 else 2 if r.recommend <= 6 else 1] += 1
-        if r.satisfied is not None:
-            self.satisfied[0] += 1
-            self.satisfied[1] += int(r.satisfied)
-        self.gap_n += int(has_gap)
-        if drivers is not None and r.overall_100 is not None and None not in drivers:
-            x = np.array([*drivers, r.overall_100])
-            self.drivers_n += 1
-            self.drivers_sw += r.weight
-            self.drivers_swx += r.weight * x
-            self.drivers_swxx += r.weight * np.outer(x, x)
-
-    def fields(self) -> dict:
-        drivers = None
-        if self.drivers_n:
-            drivers = {
-                "n": self.drivers_n,
-                "sw": self.drivers_sw,
-                "swx": self.drivers_swx.tolist(),
-                "swxx": self.drivers_swxx.tolist(),
-            }
-        return {
-            "responses": self.responses,
-            "index_n": int(self.index[0]),
-            "index_sw": float(self.index[1]),
-            "index_swy": float(self.index[2]),
-            "index_sw2": float(self.index[3]),
-            "index_sw2y": float(self.index[4]),
-            "index_sw2y2": float(self.index[5]),
-            "promoters": self.nps[0],
-            "passives": self.nps[1],
-            "detractors": self.nps[2],
-            "satisfied_n": self.satisfied[0],
-            "satisfied_k": self.satisfied[1],
-            "gap_n": self.gap_n,
-            "drivers": drivers,
-        }
-
-
-def _filters_of(r: RespondentScores):
-    """(level, post id, dimension, index value, has a gap pair, driver values) for every
-    filter the respondent belongs to."""
+def _filters_of(r: RespondentScores) -> list[list]:
+    """``[level, post id, dimension, index value, has a gap pair, drivers]`` for every
+    filter the respondent belongs to; drivers (the five dimension values) only at the
+    levels the key-driver analysis reads, and only when all five are there."""
     Level = SurveyRollup.Level
     pair_posts = {pair[1] for pair in r.pairs}
     pair_dims = {pair[2] for pair in r.pairs}
     pair_both = {(pair[1], pair[2]) for pair in r.pairs}
-    yield Level.ALL, None, "", r.index, bool(r.pairs), [r.dimensions.get(d) for d in DIMENSIONS]
+
+    def complete(values: list) -> list | None:
+        return None if None in values else values
+
+    everything = complete([r.dimensions.get(d) for d in DIMENSIONS])
+    filters = [[Level.ALL, None, "", r.index, bool(r.pairs), everything]]
     attributed = {r.attributed_post} if r.attributed_post else set()
-    for post_id in (r.rated_posts - {None}) | attributed:
-        drivers = [r.post_dimensions.get((post_id, d)) for d in DIMENSIONS]
-        yield Level.POST, post_id, "", r.posts.get(post_id), post_id in pair_posts, drivers
-    for dim in r.rated_dimensions - {""}:
-        yield Level.DIMENSION, None, dim, r.dimensions.get(dim), dim in pair_dims, None
+    for post_id in sorted((r.rated_posts - {None}) | attributed):
+        drivers = complete([r.post_dimensions.get((post_id, d)) for d in DIMENSIONS])
+        filters.append(
+            [Level.POST, post_id, "", r.posts.get(post_id), post_id in pair_posts, drivers]
+        )
+    for dim in sorted(r.rated_dimensions - {""}):
+        filters.append([Level.DIMENSION, None, dim, r.dimensions.get(dim), dim in pair_dims, None])
     both = {(p, d) for p, d in r.rated_post_dimensions if p is not None and d}
     both |= {(post_id, d) for post_id in attributed for d in DIMENSIONS}
-    for post_id, dim in both:
+    for post_id, dim in sorted(both):
         value = r.post_dimensions.get((post_id, dim))
-        yield Level.POST_DIMENSION, post_id, dim, value, (post_id, dim) in pair_both, None
+        filters.append(
+            [Level.POST_DIMENSION, post_id, dim, value, (post_id, dim) in pair_both, None]
+        )
+    return filters
+
+
+def _score(r: RespondentScores) -> ResponseScore:
+    gaps = []
+    for code, post_id, dim, lo, hi, p, e in r.pairs:
+        p100, e100 = (float(v) for v in indices.to_100([p, e], lo, hi))
+        gaps.append([code, post_id, dim, lo, hi, p - e, p100 - e100])
+    return ResponseScore(
+        response_id=r.response_id,
+        submitted_at=r.submitted_at,
+        post_id=r.attributed_post,
+        recommend=r.recommend,
+        satisfied=r.satisfied,
+        overall=r.overall_100,
+        filters=_filters_of(r),
+        gaps=gaps,
+    )
+
+
+SCORE_FIELDS = ("recommend", "satisfied", "overall", "filters", "gaps")
+
+
+def _scores_of(responses) -> list[tuple]:
+    """``(project id, weight, recommend, satisfied, overall, filters, gaps)`` of each of the
+    responses (a queryset), in id order; responses never scored, or scored before their
+    submission time or post changed, are scored now and their scores stored."""
+    stored = "rollup_score__"
+    rows = list(
+        responses.order_by("pk").values_list(
+            "pk",
+            "project_id",
+            "weight",
+            "submitted_at",
+            "post_id",
+            f"{stored}submitted_at",
+            f"{stored}post",
+            *(stored + name for name in SCORE_FIELDS),
+        )
+    )
+    stale = [row[0] for row in rows if (row[5], row[6]) != (row[3], row[4])]
+    fresh: dict[int, tuple] = {}
+    for start in range(0, len(stale), RESPONSE_CHUNK):
+        chunk = stale[start : start + RESPONSE_CHUNK]
+        scores = [_score(r) for r in respondent_scores(Response.objects.filter(pk__in=chunk))]
+        ResponseScore.objects.filter(response_id__in=chunk).delete()
+        ResponseScore.objects.bulk_create(scores, batch_size=INSERT_BATCH)
+        fresh.update({s.response_id: tuple(getattr(s, f) for f in SCORE_FIELDS) for s in scores})
+    return [(row[1], row[2], *fresh.get(row[0], row[7:])) for row in rows]
 
 
 def _recompute_surveys(month: dt.date, company_id: int, project_ids) -> None:
     responses = _slice(
         Response.objects.filter(excluded=False), "submitted_at", month, company_id, project_ids
     )
-    ids = list(responses.order_by("pk").values_list("pk", flat=True))
-    sums: dict[tuple, _Sums] = defaultdict(_Sums)
-    items: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(5))
-    for start in range(0, len(ids), RESPONSE_CHUNK):
-        chunk = Response.objects.filter(pk__in=ids[start : start + RESPONSE_CHUNK])
-        for r in respondent_scores(chunk):
-            for level, post_id, dim, value, has_gap, drivers in _filters_of(r):
-                sums[(r.project_id, level, post_id, dim)].add(r, value, has_gap, drivers)
-            for code, post_id, dim, lo, hi, p, e in r.pairs:
-                p100, e100 = (float(v) for v in indices.to_100([p, e], lo, hi))
-                gap, gap100 = p - e, p100 - e100
-                items[(r.project_id, code, post_id, dim, lo, hi)] += (
-                    1,
-                    gap,
-                    gap * gap,
-                    gap100,
-                    gap100 * gap100,
-                )
-    rows = [
-        SurveyRollup(
-            company_id=company_id,
+    rows, item_rows = _survey_sums(_scores_of(responses))
+    where = {"company_id": company_id, "month": month}
+    _replace(SurveyRollup, where, project_ids, rows)
+    _replace(SurveyItemRollup, where, project_ids, item_rows)
+
+
+def _survey_sums(scored: list[tuple]) -> tuple[list[dict], list[dict]]:
+    """The SurveyRollup and SurveyItemRollup project rows of the scored responses: every
+    sum is one ``bincount`` over all (response, filter) entries, added in response order."""
+    filter_keys: dict[tuple, int] = {}
+    item_keys: dict[tuple, int] = {}
+    entries: list[tuple] = []  # (filter, response, value, has a gap pair)
+    driver_entries: list[tuple] = []  # (filter, response, five dimensions + overall)
+    gap_entries: list[tuple] = []  # (item, P − E, P − E on 0–100)
+    weight, nps, satisfied = [], [], []
+    for i, (project_id, w, recommend, is_satisfied, overall, filters, gaps) in enumerate(scored):
+        weight.append(w)
+        nps.append(-1 if recommend is None else 0 if recommend >= 9 else 2 if recommend <= 6 else 1)
+        satisfied.append(-1 if is_satisfied is None else int(is_satisfied))
+        for level, post_id, dim, value, has_gap, drivers in filters:
+            key = filter_keys.setdefault((project_id, level, post_id, dim), len(filter_keys))
+            entries.append((key, i, math.nan if value is None else value, has_gap))
+            if drivers is not None and overall is not None:
+                driver_entries.append((key, i, *drivers, overall))
+        for code, post_id, dim, lo, hi, gap, gap100 in gaps:
+            key = item_keys.setdefault((project_id, code, post_id, dim, lo, hi), len(item_keys))
+            gap_entries.append((key, gap, gap100))
+    return _filter_rows(filter_keys, entries, driver_entries, weight, nps, satisfied), _item_rows(
+        item_keys, gap_entries
+    )
+
+
+def _filter_rows(filter_keys, entries, driver_entries, weight, nps, satisfied) -> list[dict]:
+    if not filter_keys:
+        return []
+    size = len(filter_keys)
+    table = np.array(entries, dtype=float)
+    key, of = table[:, 0].astype(np.intp), table[:, 1].astype(np.intp)
+
+    def total(values=None) -> list:
+        return np.bincount(key, weights=values, minlength=size).tolist()
+
+    def count(values=None) -> list:
+        return np.rint(np.bincount(key, weights=values, minlength=size)).astype(int).tolist()
+
+    w, y = np.asarray(weight)[of], table[:, 2]
+    rated = ~np.isnan(y)
+    wr, y = np.where(rated, w, 0.0), np.where(rated, y, 0.0)
+    nps_of, satisfied_of = np.asarray(nps)[of], np.asarray(satisfied)[of]
+    sums = {
+        "responses": count(),
+        "index_n": count(rated.astype(float)),
+        "index_sw": total(wr),
+        "index_swy": total(wr * y),
+        "index_sw2": total(wr * wr),
+        "index_sw2y": total(wr * wr * y),
+        "index_sw2y2": total(wr * wr * y * y),
+        "promoters": count((nps_of == 0).astype(float)),
+        "passives": count((nps_of == 1).astype(float)),
+        "detractors": count((nps_of == 2).astype(float)),
+        "satisfied_n": count((satisfied_of >= 0).astype(float)),
+        "satisfied_k": count((satisfied_of == 1).astype(float)),
+        "gap_n": count(table[:, 3]),
+    }
+    drivers = _driver_moments(driver_entries, weight, size)
+    rows = []
+    for (project_id, level, post_id, dim), k in filter_keys.items():
+        row = {name: values[k] for name, values in sums.items()}
+        row.update(project_id=project_id, level=level, post_id=post_id, dimension=dim)
+        row["drivers"] = drivers.get(k)
+        rows.append(row)
+    return rows
+
+
+def _driver_moments(driver_entries, weight, size) -> dict[int, dict]:
+    """Per filter with drivers: n, Σw, Σw·x and Σw·x·xᵀ over x = (five dimensions, overall)."""
+    if not driver_entries:
+        return {}
+    table = np.array(driver_entries, dtype=float)
+    key = table[:, 0].astype(np.intp)
+    w, x = np.asarray(weight)[table[:, 1].astype(np.intp)], table[:, 2:]
+    width = x.shape[1]
+
+    def total(values=None) -> np.ndarray:
+        return np.bincount(key, weights=values, minlength=size)
+
+    n, sw = total(), total(w)
+    swx = np.stack([total(w * x[:, j]) for j in range(width)], axis=1)
+    swxx = np.empty((size, width, width))
+    for i in range(width):
+        for j in range(width):
+            swxx[:, i, j] = total(w * (x[:, i] * x[:, j]))
+    return {
+        k: {"n": int(n[k]), "sw": float(sw[k]), "swx": swx[k].tolist(), "swxx": swxx[k].tolist()}
+        for k in np.flatnonzero(n).tolist()
+    }
+
+
+def _item_rows(item_keys, gap_entries) -> list[dict]:
+    if not item_keys:
+        return []
+    table = np.array(gap_entries, dtype=float)
+    key = table[:, 0].astype(np.intp)
+    gap, gap100 = table[:, 1], table[:, 2]
+
+    def total(values=None) -> list:
+        return np.bincount(key, weights=values, minlength=len(item_keys)).tolist()
+
+    sums = {
+        "n": np.bincount(key, minlength=len(item_keys)).tolist(),
+        "sum_gap": total(gap),
+        "sum_gap2": total(gap * gap),
+        "sum_gap100": total(gap100),
+        "sum_gap100_2": total(gap100 * gap100),
+    }
+    rows = []
+    for (project_id, code, post_id, dim, lo, hi), k in item_keys.items():
+        row = {name: values[k] for name, values in sums.items()}
+        row.update(
             project_id=project_id,
-            month=month,
-            level=level,
-            post_id=post_id,
-            dimension=dim,
-            **acc.fields(),
-        )
-        for (project_id, level, post_id, dim), acc in sums.items()
-    ]
-    item_rows = [
-        SurveyItemRollup(
-            company_id=company_id,
-            project_id=project_id,
-            month=month,
             code=code,
             post_id=post_id,
             dimension=dim,
             scale_min=lo,
             scale_max=hi,
-            n=int(v[0]),
-            sum_gap=float(v[1]),
-            sum_gap2=float(v[2]),
-            sum_gap100=float(v[3]),
-            sum_gap100_2=float(v[4]),
         )
-        for (project_id, code, post_id, dim, lo, hi), v in items.items()
-    ]
-    _replace(SurveyRollup, month, company_id, project_ids, rows)
-    _replace(SurveyItemRollup, month, company_id, project_ids, item_rows)
+        rows.append(row)
+    return rows
 
 
 # per model: the fields that identify a row within a unit-month, and the fields summed
@@ -419,53 +553,51 @@ SUM_UP = {
 
 def _sum_up(kind: str, month: dt.date, company_id: int) -> None:
     """Rebuild the month's region and company rows from its project rows (all of them,
-    so a project that moved region is counted where it is now)."""
+    so a project that moved region is counted where it is now): the database sums the
+    numbers; the key-driver moments (JSON) are added here."""
     for model in ROLLUP_MODELS[kind]:
         keys, fields = SUM_UP[model]
-        extra = ("drivers",) if model is SurveyRollup else ()
-        model.objects.filter(company_id=company_id, month=month).exclude(
-            scope=Scope.PROJECT
-        ).delete()
-        totals: dict[tuple, dict] = {}
-        rows = model.objects.filter(company_id=company_id, month=month, scope=Scope.PROJECT)
-        for row in rows.values(*keys, *fields, *extra, "project__region_id").iterator(
-            chunk_size=10000
-        ):
-            key = tuple(row[k] for k in keys)
-            for unit in ((Scope.REGION, row["project__region_id"]), (Scope.COMPANY, None)):
-                total = totals.get((unit, key))
-                if total is None:
-                    total = totals[(unit, key)] = dict.fromkeys(fields, 0)
-                    total["drivers"] = None
-                for field_name in fields:
-                    total[field_name] += row[field_name]
-                if extra and row["drivers"]:
-                    total["drivers"] = _add_moments(total["drivers"], row["drivers"])
-        made = []
-        for ((scope, region_id), key), total in totals.items():
-            values = {k: v for k, v in zip(keys, key, strict=True)}
-            values.update({f: total[f] for f in fields})
-            if extra:
-                values["drivers"] = total["drivers"]
-            made.append(
-                model(
-                    company_id=company_id, month=month, scope=scope, region_id=region_id, **values
-                )
+        where = {"company_id": company_id, "month": month}
+        model.objects.filter(**where).exclude(scope=Scope.PROJECT).delete()
+        project_rows = model.objects.filter(scope=Scope.PROJECT, **where)
+        totals = {f"total_{name}": Sum(name) for name in fields}
+        made: dict[tuple, dict] = {}
+        for scope, unit in ((Scope.REGION, "project__region_id"), (Scope.COMPANY, None)):
+            grouped = project_rows.values(*keys, *([unit] if unit else [])).annotate(**totals)
+            for row in grouped.order_by():
+                region_id = row[unit] if unit else None
+                made[(scope, region_id, *(row[k] for k in keys))] = {
+                    **where,
+                    "scope": scope,
+                    "region_id": region_id,
+                    **{k: row[k] for k in keys},
+                    **{name: row[f"total_{name}"] for name in fields},
+                }
+        if model is SurveyRollup:
+            moments = project_rows.filter(drivers__isnull=False).values_list(
+                *keys, "project__region_id", "drivers"
             )
-        model.objects.bulk_create(made, batch_size=INSERT_BATCH)
+            for *key, region_id, drivers in moments.iterator(chunk_size=10000):
+                for unit in ((Scope.REGION, region_id), (Scope.COMPANY, None)):
+                    row = made[(*unit, *key)]
+                    row["drivers"] = _add_moments(row.get("drivers"), drivers)
+            for row in made.values():
+                drivers = row.get("drivers")
+                if drivers is not None:
+                    drivers = {**drivers, "swx": drivers["swx"].tolist()}
+                    drivers["swxx"] = row["drivers"]["swxx"].tolist()
+                row["drivers"] = drivers
+        _insert(model, list(made.values()))
 
 
 def _add_moments(total: dict | None, more: dict) -> dict:
     if total is None:
-        return {
-            k: (list(map(list, v)) if k == "swxx" else list(v) if k == "swx" else v)
-            for k, v in more.items()
-        }
+        return {**more, "swx": np.asarray(more["swx"]), "swxx": np.asarray(more["swxx"])}
     return {
         "n": total["n"] + more["n"],
         "sw": total["sw"] + more["sw"],
-        "swx": (np.asarray(total["swx"]) + np.asarray(more["swx"])).tolist(),
-        "swxx": (np.asarray(total["swxx"]) + np.asarray(more["swxx"])).tolist(),
+        "swx": total["swx"] + np.asarray(more["swx"]),
+        "swxx": total["swxx"] + np.asarray(more["swxx"]),
     }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ganzhi.core.roles import Role
 from ganzhi.org.models import Post, Project, Region
 from ganzhi.rollups import selectors, services
-from ganzhi.rollups.models import Kind, RollupDirty, RollupState, SurveyRollup
+from ganzhi.rollups.models import Kind, ResponseScore, RollupDirty, RollupState, SurveyRollup
 from ganzhi.surveys import scoring
 from ganzhi.surveys.models import Dimension, Response
 from ganzhi.surveys.quality import response_review
@@ -202,6 +202,15 @@ def test_updates_and_deletes_are_refreshed_and_still_equal_the_raw_data(company)
     reweighted = Response.objects.filter(pk__in=[r.pk for r in responses[50:120]])
     reweighted.update(weight=2.5)
     services.mark_responses(reweighted)
+    # … and after-service answers re-attributed to another post in bulk: their stored
+    # scores no longer match the responses, so they are scored again
+    first_post = Post.objects.filter(company=company).order_by("sort_order").first()
+    moved = Response.objects.filter(
+        pk__in=[r.pk for r in responses[130:] if r.post_id not in (None, first_post.pk)][:10]
+    )
+    assert moved.count() == 10
+    moved.update(post=first_post)
+    services.mark_responses(moved)
     orders = list(WorkOrder.objects.filter(company=company).order_by("pk"))
     for order in orders[:30]:
         order.is_repeat = not order.is_repeat
@@ -218,6 +227,40 @@ def test_updates_and_deletes_are_refreshed_and_still_equal_the_raw_data(company)
     assert RollupState.objects.get(kind=Kind.SURVEYS).as_of > before
     assert compare_everything(company) > 30
     assert compare_workorders(company) > 1000
+
+
+def test_a_project_moved_to_another_region_is_counted_there_after_a_refresh(company):
+    project = Project.objects.filter(company=company).order_by("code").first()
+    other = Region.objects.filter(company=company).exclude(pk=project.region_id).first()
+    project.region = other
+    project.save()
+    marked = set(RollupDirty.objects.filter(project=project).values_list("kind", "month"))
+    assert {kind for kind, _month in marked} == set(Kind.values) and len(marked) > 20
+
+    services.refresh()
+
+    assert compare_everything(company) > 30
+    assert compare_workorders(company) > 1000
+
+
+def test_a_refresh_reuses_stored_scores_and_a_rebuild_scores_again(company):
+    detractor = ResponseScore.objects.filter(recommend__lte=6).order_by("pk").first()
+    response = Response.objects.get(pk=detractor.pk)
+    unit = scoring.OrgUnit("project", response.project, company.pk)
+    period = scoring.parse_period(f"{timezone.localtime(response.submitted_at):%Y-%m}")
+    raw = scoring.compute_scores(unit=unit, period=period).nps
+    assert figure(selectors.survey_scores(unit, period).nps) == pytest.approx(figure(raw))
+    # a stored score is what a refresh reads (the answers are fixed once submitted) …
+    ResponseScore.objects.filter(pk=detractor.pk).update(recommend=10.0)
+    services.mark_responses(Response.objects.filter(pk=response.pk))
+    services.refresh()
+    tampered = selectors.survey_scores(unit, period).nps
+    assert tampered.n == raw.n and tampered.value > raw.value
+    # … and a rebuild starts from the answers again
+    services.rebuild()
+    assert figure(selectors.survey_scores(unit, period).nps) == pytest.approx(figure(raw))
+    scored = Response.objects.filter(company=company, submitted_at__isnull=False, excluded=False)
+    assert ResponseScore.objects.count() == scored.count()
 
 
 def test_a_rebuild_from_scratch_equals_the_incremental_rollups(company):
