@@ -197,6 +197,9 @@ def load_tier(args) -> int:
     registry_end = finished.get("projects", ended)
     workorders_end = finished.get("workorders", registry_end)
     print(f"  surveys and checks done  {ended - started:7.1f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as after any bulk load
+    ended = time.perf_counter()
     rows = row_counts(connection)
     result = {
         "tier": args.tier,
