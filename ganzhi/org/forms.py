@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ganzhi.core.forms import Form
+from ganzhi.core.forms import Form, LongSelect
 from ganzhi.core.scoping import visible
 from ganzhi.org.models import Building, Project, Region, Unit
 
@@ -14,6 +14,7 @@ def scoped_choice(model, label, empty_label) -> forms.ModelChoiceField:
         required=False,
         to_field_name="public_id",
         empty_label=empty_label,
+        widget=LongSelect,
     )
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ganzhi.core.errors import DomainError
-from ganzhi.core.forms import Form
+from ganzhi.core.forms import Form, LongSelect
 from ganzhi.core.periods import parse_period
 from ganzhi.core.scoping import visible
 from ganzhi.org.forms import ScopedFilterForm, scoped_choice
@@ -122,7 +122,10 @@ class TransitionForm(Form):
 class BulkAssignForm(Form):
     orders = forms.CharField(widget=forms.HiddenInput)
     assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=Staff.objects.none(), to_field_name="public_id"
+        label=_("Assign to"),
+        queryset=Staff.objects.none(),
+        to_field_name="public_id",
+        widget=LongSelect,
     )
 
     def __init__(self, *args, user, **kwargs):
