@@ -4,8 +4,8 @@ Benchmarks that build a database use a fresh temporary SQLite file unless DATABA
 names a PostgreSQL database whose name starts with ``ganzhi_bench`` (see bench_demo.py).
 The demo benchmark runs at 100,000 households here; run bench_demo.py with
 ``--households 1000000`` for the full-size figure recorded in docs/demo-data.md.
-The dashboards run at tier S; tier M (``--tier M``) takes about half an hour per
-database to load (see bench/README.md).
+The dashboards run at tier S; tier M (``--tier M``) takes 13 minutes (SQLite) to 17
+minutes (PostgreSQL) to load and 2–3 more for the rollups (see bench/README.md).
 """
 
 import subprocess
