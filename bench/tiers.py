@@ -102,9 +102,11 @@ class Tier:
 # (58.3 answers each) and, per 120,000 orders, ~10,600 after-service ones (2.25
 # answers). M's ≈ 23 answers per response asks for ~38 % wave answers: solving for
 # 1/6 response and 3.9 answers per household gives the survey factors (S likewise).
+# At M the same work-order factor gave 1,784,524 orders (M's projects differ in size),
+# so M's is scaled by 2,000,000 / 1,784,524.
 TIERS = {
     "S": Tier(60_000, 50, 120_000, 10_000, 233_000, 0.643, 0.088, 0.59),
-    "M": Tier(900_000, 750, 2_000_000, 150_000, 3_500_000, 0.643, 0.088, 0.59),
+    "M": Tier(900_000, 750, 2_000_000, 150_000, 3_500_000, 0.721, 0.088, 0.59),
 }
 ROW_TABLES = {
     "projects": "org_project",

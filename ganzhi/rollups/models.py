@@ -70,7 +70,9 @@ class Scope(models.TextChoices):
 
 
 class RollupRow(models.Model):
-    """Where a row's sums belong: a project, a region or the company, in one month."""
+    """Where a row's sums belong: a project, a region or the company, in one month.
+    Project rows carry their project's region too (a region's projects are read by the
+    region index); a project that moves region has all its months recomputed."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.PROJECT)

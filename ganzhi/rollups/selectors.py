@@ -64,7 +64,7 @@ def in_unit(queryset, unit: OrgUnit, period: Period | None = None, *, children: 
     if children and unit.kind == "company":
         queryset = queryset.filter(scope=Scope.REGION)
     elif children and unit.kind == "region":
-        queryset = queryset.filter(scope=Scope.PROJECT, project__region_id=unit.obj.pk)
+        queryset = queryset.filter(scope=Scope.PROJECT, region_id=unit.obj.pk)
     elif unit.kind == "company":
         queryset = queryset.filter(scope=Scope.COMPANY)
     elif unit.kind == "region":

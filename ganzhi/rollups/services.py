@@ -243,13 +243,23 @@ def _slice(queryset, moment: str, month: dt.date, company_id: int, project_ids):
 
 
 def _replace(model, where: dict, project_ids, rows: list[dict]) -> None:
-    """Swap the unit-month's project rows of ``model`` (of ``project_ids``, or all) for
-    ``rows`` (dicts of field values)."""
+    """Swap the company-month's project rows of ``model`` (of ``project_ids``, or all) for
+    ``rows`` (dicts of field values with ``project_id``). Each row also gets its project's
+    region, so a region's projects are read by the region index."""
     stale = model.objects.filter(scope=Scope.PROJECT, **where)
     if project_ids is not None:
         stale = stale.filter(project_id__in=project_ids)
     stale.delete()
-    _insert(model, [{**where, "scope": Scope.PROJECT, **row} for row in rows])
+    region_of = dict(
+        Project.objects.filter(company_id=where["company_id"]).values_list("pk", "region_id")
+    )
+    _insert(
+        model,
+        [
+            {**where, "scope": Scope.PROJECT, "region_id": region_of[row["project_id"]], **row}
+            for row in rows
+        ],
+    )
 
 
 def _insert(model, rows: list[dict]) -> None:
@@ -567,9 +577,9 @@ SUM_UP = {
 
 
 def _sum_up(kind: str, month: dt.date, company_id: int) -> None:
-    """Rebuild the month's region and company rows from its project rows (all of them,
-    so a project that moved region is counted where it is now): the database sums the
-    numbers; the key-driver moments (JSON) are added here."""
+    """Rebuild the month's region and company rows from its project rows (all of them;
+    a project that moved region had all its months recomputed, see ``mark_project``):
+    the database sums the numbers; the key-driver moments (JSON) are added here."""
     for model in ROLLUP_MODELS[kind]:
         keys, fields = SUM_UP[model]
         where = {"company_id": company_id, "month": month}
@@ -577,7 +587,7 @@ def _sum_up(kind: str, month: dt.date, company_id: int) -> None:
         project_rows = model.objects.filter(scope=Scope.PROJECT, **where)
         totals = {f"total_{name}": Sum(name) for name in fields}
         made: dict[tuple, dict] = {}
-        for scope, unit in ((Scope.REGION, "project__region_id"), (Scope.COMPANY, None)):
+        for scope, unit in ((Scope.REGION, "region_id"), (Scope.COMPANY, None)):
             grouped = project_rows.values(*keys, *([unit] if unit else [])).annotate(**totals)
             for row in grouped.order_by():
                 region_id = row[unit] if unit else None
@@ -590,7 +600,7 @@ def _sum_up(kind: str, month: dt.date, company_id: int) -> None:
                 }
         if model is SurveyRollup:
             moments = project_rows.filter(drivers__isnull=False).values_list(
-                *keys, "project__region_id", "drivers"
+                *keys, "region_id", "drivers"
             )
             for *key, region_id, drivers in moments.iterator(chunk_size=10000):
                 for unit in ((Scope.REGION, region_id), (Scope.COMPANY, None)):
