@@ -126,7 +126,7 @@ class SurveyRollup(RollupRow):
     class Meta:
         indexes = [
             models.Index(fields=["company", "scope", "level", "month"]),
-            models.Index(fields=["region", "level", "month"]),
+            models.Index(fields=["region", "scope", "level", "month"]),
             models.Index(fields=["project", "level", "month"]),
         ]
 
@@ -154,7 +154,7 @@ class SurveyItemRollup(RollupRow):
     class Meta:
         indexes = [
             models.Index(fields=["company", "scope", "month"]),
-            models.Index(fields=["region", "month"]),
+            models.Index(fields=["region", "scope", "month"]),
             models.Index(fields=["project", "month"]),
         ]
 
@@ -187,7 +187,7 @@ class WorkOrderRollup(RollupRow):
     class Meta:
         indexes = [
             models.Index(fields=["company", "scope", "month"]),
-            models.Index(fields=["region", "month"]),
+            models.Index(fields=["region", "scope", "month"]),
             models.Index(fields=["project", "month"]),
         ]
 
@@ -209,7 +209,7 @@ class CallbackRollup(RollupRow):
     class Meta:
         indexes = [
             models.Index(fields=["company", "scope", "month"]),
-            models.Index(fields=["region", "month"]),
+            models.Index(fields=["region", "scope", "month"]),
             models.Index(fields=["project", "month"]),
         ]
 

@@ -6,132 +6,316 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('workorders', '0001_initial'),
+        ("org", "0001_initial"),
+        ("workorders", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RollupState',
+            name="RollupState",
             fields=[
-                ('kind', models.CharField(choices=[('surveys', 'Survey scores'), ('workorders', 'Work orders'), ('callbacks', 'Call-backs')], max_length=20, primary_key=True, serialize=False)),
-                ('as_of', models.DateTimeField(blank=True, null=True)),
-                ('rebuilt_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("surveys", "Survey scores"),
+                            ("workorders", "Work orders"),
+                            ("callbacks", "Call-backs"),
+                        ],
+                        max_length=20,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("as_of", models.DateTimeField(blank=True, null=True)),
+                ("rebuilt_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='CallbackRollup',
+            name="CallbackRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('reason', models.CharField(max_length=20)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('done_on_time', models.PositiveIntegerField(default=0)),
-                ('reached', models.PositiveIntegerField(default=0)),
-                ('recovered', models.PositiveIntegerField(default=0)),
-                ('workorders', models.PositiveIntegerField(default=0)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("reason", models.CharField(max_length=20)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("done_on_time", models.PositiveIntegerField(default=0)),
+                ("reached", models.PositiveIntegerField(default=0)),
+                ("recovered", models.PositiveIntegerField(default=0)),
+                ("workorders", models.PositiveIntegerField(default=0)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.company",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.project",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['company', 'month'], name='rollups_cal_company_70b97a_idx'), models.Index(fields=['project', 'month'], name='rollups_cal_project_1ff3d0_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["company", "month"], name="rollups_cal_company_70b97a_idx"
+                    ),
+                    models.Index(
+                        fields=["project", "month"], name="rollups_cal_project_1ff3d0_idx"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RollupDirty',
+            name="RollupDirty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('surveys', 'Survey scores'), ('workorders', 'Work orders'), ('callbacks', 'Call-backs')], max_length=20)),
-                ('month', models.DateField()),
-                ('token', models.UUIDField(default=uuid.uuid4)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("surveys", "Survey scores"),
+                            ("workorders", "Work orders"),
+                            ("callbacks", "Call-backs"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("token", models.UUIDField(default=uuid.uuid4)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.project",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'project', 'month'), name='dirty_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "project", "month"), name="dirty_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SurveyItemRollup',
+            name="SurveyItemRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('code', models.CharField(max_length=40)),
-                ('dimension', models.CharField(blank=True, max_length=20)),
-                ('scale_min', models.SmallIntegerField()),
-                ('scale_max', models.SmallIntegerField()),
-                ('n', models.PositiveIntegerField(default=0)),
-                ('sum_gap', models.FloatField(default=0)),
-                ('sum_gap2', models.FloatField(default=0)),
-                ('sum_gap100', models.FloatField(default=0)),
-                ('sum_gap100_2', models.FloatField(default=0)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.post')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("code", models.CharField(max_length=40)),
+                ("dimension", models.CharField(blank=True, max_length=20)),
+                ("scale_min", models.SmallIntegerField()),
+                ("scale_max", models.SmallIntegerField()),
+                ("n", models.PositiveIntegerField(default=0)),
+                ("sum_gap", models.FloatField(default=0)),
+                ("sum_gap2", models.FloatField(default=0)),
+                ("sum_gap100", models.FloatField(default=0)),
+                ("sum_gap100_2", models.FloatField(default=0)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.company",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.post",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.project",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['company', 'month'], name='rollups_sur_company_2ab2c0_idx'), models.Index(fields=['project', 'month'], name='rollups_sur_project_d0650a_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["company", "month"], name="rollups_sur_company_2ab2c0_idx"
+                    ),
+                    models.Index(
+                        fields=["project", "month"], name="rollups_sur_project_d0650a_idx"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SurveyRollup',
+            name="SurveyRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('level', models.CharField(choices=[('all', 'Everything'), ('post', 'Post'), ('dimension', 'Dimension'), ('post_dimension', 'Post and dimension')], max_length=20)),
-                ('dimension', models.CharField(blank=True, max_length=20)),
-                ('responses', models.PositiveIntegerField(default=0)),
-                ('index_n', models.PositiveIntegerField(default=0)),
-                ('index_sw', models.FloatField(default=0)),
-                ('index_swy', models.FloatField(default=0)),
-                ('index_sw2', models.FloatField(default=0)),
-                ('index_sw2y', models.FloatField(default=0)),
-                ('index_sw2y2', models.FloatField(default=0)),
-                ('promoters', models.PositiveIntegerField(default=0)),
-                ('passives', models.PositiveIntegerField(default=0)),
-                ('detractors', models.PositiveIntegerField(default=0)),
-                ('satisfied_n', models.PositiveIntegerField(default=0)),
-                ('satisfied_k', models.PositiveIntegerField(default=0)),
-                ('gap_n', models.PositiveIntegerField(default=0)),
-                ('drivers', models.JSONField(blank=True, null=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.post')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("all", "Everything"),
+                            ("post", "Post"),
+                            ("dimension", "Dimension"),
+                            ("post_dimension", "Post and dimension"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("dimension", models.CharField(blank=True, max_length=20)),
+                ("responses", models.PositiveIntegerField(default=0)),
+                ("index_n", models.PositiveIntegerField(default=0)),
+                ("index_sw", models.FloatField(default=0)),
+                ("index_swy", models.FloatField(default=0)),
+                ("index_sw2", models.FloatField(default=0)),
+                ("index_sw2y", models.FloatField(default=0)),
+                ("index_sw2y2", models.FloatField(default=0)),
+                ("promoters", models.PositiveIntegerField(default=0)),
+                ("passives", models.PositiveIntegerField(default=0)),
+                ("detractors", models.PositiveIntegerField(default=0)),
+                ("satisfied_n", models.PositiveIntegerField(default=0)),
+                ("satisfied_k", models.PositiveIntegerField(default=0)),
+                ("gap_n", models.PositiveIntegerField(default=0)),
+                ("drivers", models.JSONField(blank=True, null=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.company",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.post",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.project",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['company', 'level', 'month'], name='rollups_sur_company_bcd771_idx'), models.Index(fields=['project', 'level', 'month'], name='rollups_sur_project_42f83b_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["company", "level", "month"], name="rollups_sur_company_bcd771_idx"
+                    ),
+                    models.Index(
+                        fields=["project", "level", "month"], name="rollups_sur_project_42f83b_idx"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkOrderRollup',
+            name="WorkOrderRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('kind', models.CharField(max_length=20)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('open', models.PositiveIntegerField(default=0)),
-                ('closed', models.PositiveIntegerField(default=0)),
-                ('cancelled', models.PositiveIntegerField(default=0)),
-                ('response_measured', models.PositiveIntegerField(default=0)),
-                ('response_kept', models.PositiveIntegerField(default=0)),
-                ('resolve_measured', models.PositiveIntegerField(default=0)),
-                ('resolve_kept', models.PositiveIntegerField(default=0)),
-                ('breached', models.PositiveIntegerField(default=0)),
-                ('reopened', models.PositiveIntegerField(default=0)),
-                ('repeats', models.PositiveIntegerField(default=0)),
-                ('rated', models.PositiveIntegerField(default=0)),
-                ('rating_sum', models.PositiveIntegerField(default=0)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workorders.category')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.post')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("kind", models.CharField(max_length=20)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("open", models.PositiveIntegerField(default=0)),
+                ("closed", models.PositiveIntegerField(default=0)),
+                ("cancelled", models.PositiveIntegerField(default=0)),
+                ("response_measured", models.PositiveIntegerField(default=0)),
+                ("response_kept", models.PositiveIntegerField(default=0)),
+                ("resolve_measured", models.PositiveIntegerField(default=0)),
+                ("resolve_kept", models.PositiveIntegerField(default=0)),
+                ("breached", models.PositiveIntegerField(default=0)),
+                ("reopened", models.PositiveIntegerField(default=0)),
+                ("repeats", models.PositiveIntegerField(default=0)),
+                ("rated", models.PositiveIntegerField(default=0)),
+                ("rating_sum", models.PositiveIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="workorders.category",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.company",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.post",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.project",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['company', 'month'], name='rollups_wor_company_fefe4b_idx'), models.Index(fields=['project', 'month'], name='rollups_wor_project_561e69_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["company", "month"], name="rollups_wor_company_fefe4b_idx"
+                    ),
+                    models.Index(
+                        fields=["project", "month"], name="rollups_wor_project_561e69_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -5,120 +5,193 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
-        ('rollups', '0001_initial'),
-        ('workorders', '0002_workorder_workorder_state_by_age'),
+        ("org", "0001_initial"),
+        ("rollups", "0001_initial"),
+        ("workorders", "0002_workorder_workorder_state_by_age"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='callbackrollup',
-            name='rollups_cal_company_70b97a_idx',
+            model_name="callbackrollup",
+            name="rollups_cal_company_70b97a_idx",
         ),
         migrations.RemoveIndex(
-            model_name='surveyitemrollup',
-            name='rollups_sur_company_2ab2c0_idx',
+            model_name="surveyitemrollup",
+            name="rollups_sur_company_2ab2c0_idx",
         ),
         migrations.RemoveIndex(
-            model_name='surveyrollup',
-            name='rollups_sur_company_bcd771_idx',
+            model_name="surveyrollup",
+            name="rollups_sur_company_bcd771_idx",
         ),
         migrations.RemoveIndex(
-            model_name='workorderrollup',
-            name='rollups_wor_company_fefe4b_idx',
+            model_name="workorderrollup",
+            name="rollups_wor_company_fefe4b_idx",
         ),
         migrations.AddField(
-            model_name='callbackrollup',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.region'),
+            model_name="callbackrollup",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="org.region",
+            ),
         ),
         migrations.AddField(
-            model_name='callbackrollup',
-            name='scope',
-            field=models.CharField(choices=[('project', 'Project'), ('region', 'Region'), ('company', 'Company')], default='project', max_length=10),
+            model_name="callbackrollup",
+            name="scope",
+            field=models.CharField(
+                choices=[("project", "Project"), ("region", "Region"), ("company", "Company")],
+                default="project",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='surveyitemrollup',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.region'),
+            model_name="surveyitemrollup",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="org.region",
+            ),
         ),
         migrations.AddField(
-            model_name='surveyitemrollup',
-            name='scope',
-            field=models.CharField(choices=[('project', 'Project'), ('region', 'Region'), ('company', 'Company')], default='project', max_length=10),
+            model_name="surveyitemrollup",
+            name="scope",
+            field=models.CharField(
+                choices=[("project", "Project"), ("region", "Region"), ("company", "Company")],
+                default="project",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='surveyrollup',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.region'),
+            model_name="surveyrollup",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="org.region",
+            ),
         ),
         migrations.AddField(
-            model_name='surveyrollup',
-            name='scope',
-            field=models.CharField(choices=[('project', 'Project'), ('region', 'Region'), ('company', 'Company')], default='project', max_length=10),
+            model_name="surveyrollup",
+            name="scope",
+            field=models.CharField(
+                choices=[("project", "Project"), ("region", "Region"), ("company", "Company")],
+                default="project",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='workorderrollup',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.region'),
+            model_name="workorderrollup",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="org.region",
+            ),
         ),
         migrations.AddField(
-            model_name='workorderrollup',
-            name='scope',
-            field=models.CharField(choices=[('project', 'Project'), ('region', 'Region'), ('company', 'Company')], default='project', max_length=10),
+            model_name="workorderrollup",
+            name="scope",
+            field=models.CharField(
+                choices=[("project", "Project"), ("region", "Region"), ("company", "Company")],
+                default="project",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='callbackrollup',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project'),
+            model_name="callbackrollup",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="org.project",
+            ),
         ),
         migrations.AlterField(
-            model_name='surveyitemrollup',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project'),
+            model_name="surveyitemrollup",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="org.project",
+            ),
         ),
         migrations.AlterField(
-            model_name='surveyrollup',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project'),
+            model_name="surveyrollup",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="org.project",
+            ),
         ),
         migrations.AlterField(
-            model_name='workorderrollup',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project'),
+            model_name="workorderrollup",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="org.project",
+            ),
         ),
         migrations.AddIndex(
-            model_name='callbackrollup',
-            index=models.Index(fields=['company', 'scope', 'month'], name='rollups_cal_company_2748e2_idx'),
+            model_name="callbackrollup",
+            index=models.Index(
+                fields=["company", "scope", "month"], name="rollups_cal_company_2748e2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callbackrollup',
-            index=models.Index(fields=['region', 'month'], name='rollups_cal_region__14bc5a_idx'),
+            model_name="callbackrollup",
+            index=models.Index(fields=["region", "month"], name="rollups_cal_region__14bc5a_idx"),
         ),
         migrations.AddIndex(
-            model_name='surveyitemrollup',
-            index=models.Index(fields=['company', 'scope', 'month'], name='rollups_sur_company_28d5f2_idx'),
+            model_name="surveyitemrollup",
+            index=models.Index(
+                fields=["company", "scope", "month"], name="rollups_sur_company_28d5f2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='surveyitemrollup',
-            index=models.Index(fields=['region', 'month'], name='rollups_sur_region__59bfe2_idx'),
+            model_name="surveyitemrollup",
+            index=models.Index(fields=["region", "month"], name="rollups_sur_region__59bfe2_idx"),
         ),
         migrations.AddIndex(
-            model_name='surveyrollup',
-            index=models.Index(fields=['company', 'scope', 'level', 'month'], name='rollups_sur_company_1e9bf1_idx'),
+            model_name="surveyrollup",
+            index=models.Index(
+                fields=["company", "scope", "level", "month"], name="rollups_sur_company_1e9bf1_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='surveyrollup',
-            index=models.Index(fields=['region', 'level', 'month'], name='rollups_sur_region__380a57_idx'),
+            model_name="surveyrollup",
+            index=models.Index(
+                fields=["region", "level", "month"], name="rollups_sur_region__380a57_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workorderrollup',
-            index=models.Index(fields=['company', 'scope', 'month'], name='rollups_wor_company_94e3fe_idx'),
+            model_name="workorderrollup",
+            index=models.Index(
+                fields=["company", "scope", "month"], name="rollups_wor_company_94e3fe_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workorderrollup',
-            index=models.Index(fields=['region', 'month'], name='rollups_wor_region__e0f42a_idx'),
+            model_name="workorderrollup",
+            index=models.Index(fields=["region", "month"], name="rollups_wor_region__e0f42a_idx"),
         ),
     ]

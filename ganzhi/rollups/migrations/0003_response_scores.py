@@ -5,25 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
-        ('rollups', '0002_org_scopes'),
-        ('surveys', '0002_callbacktask_surveys_cal_company_dc2c73_idx'),
+        ("org", "0001_initial"),
+        ("rollups", "0002_org_scopes"),
+        ("surveys", "0002_callbacktask_surveys_cal_company_dc2c73_idx"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResponseScore',
+            name="ResponseScore",
             fields=[
-                ('response', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='rollup_score', serialize=False, to='surveys.response')),
-                ('submitted_at', models.DateTimeField()),
-                ('recommend', models.FloatField(blank=True, null=True)),
-                ('satisfied', models.BooleanField(blank=True, null=True)),
-                ('overall', models.FloatField(blank=True, null=True)),
-                ('filters', models.JSONField(default=list)),
-                ('gaps', models.JSONField(default=list)),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.post')),
+                (
+                    "response",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="rollup_score",
+                        serialize=False,
+                        to="surveys.response",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField()),
+                ("recommend", models.FloatField(blank=True, null=True)),
+                ("satisfied", models.BooleanField(blank=True, null=True)),
+                ("overall", models.FloatField(blank=True, null=True)),
+                ("filters", models.JSONField(default=list)),
+                ("gaps", models.JSONField(default=list)),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.post",
+                    ),
+                ),
             ],
         ),
     ]
