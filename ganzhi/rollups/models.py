@@ -229,8 +229,8 @@ class ResponseScore(models.Model):
 
     ``filters``: one ``[level, post id, dimension, value, has a gap pair, drivers]`` per
     rollup filter the response belongs to (``drivers``: the five dimension values when
-    all are there, else null); ``gaps``: one ``[code, post id, dimension, scale min,
-    scale max, P − E, P − E on 0–100]`` per valid SERVQUAL pair."""
+    all are there, else null); ``gaps``: one ``[item node id, scale min, scale max,
+    P − E]`` per valid SERVQUAL pair."""
 
     response = models.OneToOneField(
         Response, on_delete=models.CASCADE, primary_key=True, related_name="rollup_score"

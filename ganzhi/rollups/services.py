@@ -41,8 +41,7 @@ from ganzhi.rollups.models import (
     SurveyRollup,
     WorkOrderRollup,
 )
-from ganzhi.stats import indices
-from ganzhi.surveys.models import CallbackTask, Dimension, Response
+from ganzhi.surveys.models import CallbackTask, Dimension, IndicatorNode, Response
 from ganzhi.surveys.scoring import RespondentScores, respondent_scores
 from ganzhi.workorders.models import OPEN_STATES, State, WorkOrder
 
@@ -380,10 +379,6 @@ def _filters_of(r: RespondentScores) -> list[list]:
 
 def _score(r: RespondentScores) -> dict:
     """The ``ResponseScore`` fields of one respondent."""
-    gaps = []
-    for code, post_id, dim, lo, hi, p, e in r.pairs:
-        p100, e100 = (float(v) for v in indices.to_100([p, e], lo, hi))
-        gaps.append([code, post_id, dim, lo, hi, p - e, p100 - e100])
     return {
         "response_id": r.response_id,
         "submitted_at": r.submitted_at,
@@ -392,7 +387,7 @@ def _score(r: RespondentScores) -> dict:
         "satisfied": r.satisfied,
         "overall": r.overall_100,
         "filters": _filters_of(r),
-        "gaps": gaps,
+        "gaps": [[item, lo, hi, p - e] for item, _post, _dim, lo, hi, p, e in r.pairs],
     }
 
 
@@ -441,10 +436,9 @@ def _survey_sums(scored: list[tuple]) -> tuple[list[dict], list[dict]]:
     """The SurveyRollup and SurveyItemRollup project rows of the scored responses: every
     sum is one ``bincount`` over all (response, filter) entries, added in response order."""
     filter_keys: dict[tuple, int] = {}
-    item_keys: dict[tuple, int] = {}
     entries: list[tuple] = []  # (filter, response, value, has a gap pair)
     driver_entries: list[tuple] = []  # (filter, response, five dimensions + overall)
-    gap_entries: list[tuple] = []  # (item, P − E, P − E on 0–100)
+    gap_entries: list[tuple] = []  # (project, item node, scale min, scale max, P − E)
     weight, nps, satisfied = [], [], []
     for i, (project_id, w, recommend, is_satisfied, overall, filters, gaps) in enumerate(scored):
         weight.append(w)
@@ -455,11 +449,9 @@ def _survey_sums(scored: list[tuple]) -> tuple[list[dict], list[dict]]:
             entries.append((key, i, math.nan if value is None else value, has_gap))
             if drivers is not None and overall is not None:
                 driver_entries.append((key, i, *drivers, overall))
-        for code, post_id, dim, lo, hi, gap, gap100 in gaps:
-            key = item_keys.setdefault((project_id, code, post_id, dim, lo, hi), len(item_keys))
-            gap_entries.append((key, gap, gap100))
+        gap_entries.extend((project_id, *gap) for gap in gaps)
     return _filter_rows(filter_keys, entries, driver_entries, weight, nps, satisfied), _item_rows(
-        item_keys, gap_entries
+        gap_entries
     )
 
 
@@ -529,12 +521,23 @@ def _driver_moments(driver_entries, weight, size) -> dict[int, dict]:
     }
 
 
-def _item_rows(item_keys, gap_entries) -> list[dict]:
-    if not item_keys:
+def _item_rows(gap_entries: list[tuple]) -> list[dict]:
+    """SurveyItemRollup rows: gap sums per project, item code, post, dimension and scale
+    (items of two library versions with one code add up, as in ``compute_scores``); the
+    0–100 gap is the scale gap × 100 / (max − min), ``stats.indices.to_100`` being linear."""
+    if not gap_entries:
         return []
-    table = np.array(gap_entries, dtype=float)
-    key = table[:, 0].astype(np.intp)
-    gap, gap100 = table[:, 1], table[:, 2]
+    nodes = IndicatorNode.objects.filter(pk__in={entry[1] for entry in gap_entries})
+    item_of = {pk: meta for pk, *meta in nodes.values_list("pk", "code", "post_id", "dimension")}
+    item_keys: dict[tuple, int] = {}
+    keys = [
+        item_keys.setdefault((project_id, *item_of[item], lo, hi), len(item_keys))
+        for project_id, item, lo, hi, _gap in gap_entries
+    ]
+    key = np.asarray(keys, dtype=np.intp)
+    table = np.array([entry[2:] for entry in gap_entries], dtype=float)
+    gap = table[:, 2]
+    gap100 = gap * 100.0 / (table[:, 1] - table[:, 0])
 
     def total(values=None) -> list:
         return np.bincount(key, weights=values, minlength=len(item_keys)).tolist()

@@ -332,8 +332,8 @@ class RespondentScores:
     any post and/or dimension filter: summing these over responses reproduces it.
 
     ``rated_*`` say which filters the response belongs to (it rated an item there);
-    ``pairs`` are its valid SERVQUAL pairs (item code, post id, dimension, scale min, scale
-    max, perception, expectation)."""
+    ``pairs`` are its valid SERVQUAL pairs (item node id, post id, dimension, scale min,
+    scale max, perception, expectation)."""
 
     response_id: int
     project_id: int
@@ -350,7 +350,7 @@ class RespondentScores:
     recommend: float | None = None
     satisfied: bool | None = None
     overall_100: float | None = None
-    pairs: list[tuple[str, int | None, str, int, int, float, float]] = field(default_factory=list)
+    pairs: list[tuple[int, int | None, str, int, int, float, float]] = field(default_factory=list)
 
 
 def respondent_scores(responses) -> list[RespondentScores]:
@@ -415,8 +415,8 @@ def respondent_scores(responses) -> list[RespondentScores]:
             found[row[0]].overall_100 = score
             found[row[0]].satisfied = score >= SATISFIED_FROM
     for r in _valid_pairs(item_rows, trees):
-        code, _text, dim = trees.item_of[r[6]]
-        found[r[0]].pairs.append((code, r[11], dim, r[4], r[5], float(r[8]), float(r[9])))
+        _code, _text, dim = trees.item_of[r[6]]
+        found[r[0]].pairs.append((r[6], r[11], dim, r[4], r[5], float(r[8]), float(r[9])))
     return list(found.values())
 
 
