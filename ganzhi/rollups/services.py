@@ -241,24 +241,20 @@ def _slice(queryset, moment: str, month: dt.date, company_id: int, project_ids):
     return queryset if project_ids is None else queryset.filter(project_id__in=project_ids)
 
 
-def _replace(model, where: dict, project_ids, rows: list[dict]) -> None:
-    """Swap the company-month's project rows of ``model`` (of ``project_ids``, or all) for
-    ``rows`` (dicts of field values with ``project_id``). Each row also gets its project's
-    region, so a region's projects are read by the region index."""
-    stale = model.objects.filter(scope=Scope.PROJECT, **where)
-    if project_ids is not None:
-        stale = stale.filter(project_id__in=project_ids)
-    stale.delete()
+def _replace(where: dict, project_ids, rows_by_model: dict) -> None:
+    """Swap the company-month's project rows of each model (of ``project_ids``, or all)
+    for its new rows (dicts of field values with ``project_id``). Each row also gets its
+    project's region, so a region's projects are read by the region index."""
     region_of = dict(
         Project.objects.filter(company_id=where["company_id"]).values_list("pk", "region_id")
     )
-    _insert(
-        model,
-        [
-            {**where, "scope": Scope.PROJECT, "region_id": region_of[row["project_id"]], **row}
-            for row in rows
-        ],
-    )
+    for model, rows in rows_by_model.items():
+        stale = model.objects.filter(scope=Scope.PROJECT, **where)
+        if project_ids is not None:
+            stale = stale.filter(project_id__in=project_ids)
+        stale.delete()
+        project = {**where, "scope": Scope.PROJECT}
+        _insert(model, [{**project, "region_id": region_of[r["project_id"]], **r} for r in rows])
 
 
 def _insert(model, rows: list[dict]) -> None:
@@ -320,7 +316,7 @@ def _recompute_workorders(month: dt.date, company_id: int, project_ids) -> None:
         .order_by()
     )
     where = {"company_id": company_id, "month": month}
-    _replace(WorkOrderRollup, where, project_ids, list(groups))
+    _replace(where, project_ids, {WorkOrderRollup: list(groups)})
 
 
 def _recompute_callbacks(month: dt.date, company_id: int, project_ids) -> None:
@@ -339,7 +335,7 @@ def _recompute_callbacks(month: dt.date, company_id: int, project_ids) -> None:
         .order_by()
     )
     where = {"company_id": company_id, "month": month}
-    _replace(CallbackRollup, where, project_ids, list(groups))
+    _replace(where, project_ids, {CallbackRollup: list(groups)})
 
 
 # --- surveys -------------------------------------------------------------------------------
@@ -428,8 +424,7 @@ def _recompute_surveys(month: dt.date, company_id: int, project_ids) -> None:
     )
     rows, item_rows = _survey_sums(_scores_of(responses))
     where = {"company_id": company_id, "month": month}
-    _replace(SurveyRollup, where, project_ids, rows)
-    _replace(SurveyItemRollup, where, project_ids, item_rows)
+    _replace(where, project_ids, {SurveyRollup: rows, SurveyItemRollup: item_rows})
 
 
 def _survey_sums(scored: list[tuple]) -> tuple[list[dict], list[dict]]:
@@ -612,8 +607,11 @@ def _sum_up(kind: str, month: dt.date, company_id: int) -> None:
             for row in made.values():
                 drivers = row.get("drivers")
                 if drivers is not None:
-                    drivers = {**drivers, "swx": drivers["swx"].tolist()}
-                    drivers["swxx"] = row["drivers"]["swxx"].tolist()
+                    drivers = {
+                        **drivers,
+                        "swx": drivers["swx"].tolist(),
+                        "swxx": drivers["swxx"].tolist(),
+                    }
                 row["drivers"] = drivers
         _insert(model, list(made.values()))
 
